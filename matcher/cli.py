@@ -1,0 +1,146 @@
+"""The ``match`` command: parses arguments, calls the core, renders results.
+
+``match CV POSTING`` is the main job; subcommands (``match skills FILE``, ...) sit
+beside it. Expected failures print one line on stderr and exit non-zero.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, TypeVar
+
+import click
+
+from matcher.errors import MatcherError
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_COMMAND = "compare"
+
+try:
+    __version__ = version("strengths-matcher")
+except PackageNotFoundError:  # a checkout that was not installed
+    __version__ = "0.0.0+checkout"
+
+
+class DefaultGroup(click.Group):
+    """A group whose first argument, if it is not a subcommand, goes to ``compare``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help", "--version"):
+            args = [DEFAULT_COMMAND, *args]
+        return super().parse_args(ctx, args)
+
+
+def reports_errors(command: F) -> F:
+    """Turn expected failures into one line on stderr and the error's exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except MatcherError as error:
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def read_input(path: str) -> tuple[str, str]:
+    """The text of a file argument, ``-`` reading stdin; returns (name, text)."""
+    from matcher.reading import read_bytes, read_document
+
+    if path == "-":
+        return "<stdin>", read_bytes(sys.stdin.buffer.read())
+    return path, read_document(path)
+
+
+@click.group(
+    cls=DefaultGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Run 'match CV POSTING' to score one posting; 'match COMMAND -h' for each command.",
+)
+@click.version_option(__version__, prog_name="match")
+def main() -> None:
+    """Hold your strengths against job postings: fit, what to lead with, what to prepare."""
+
+
+@main.command(DEFAULT_COMMAND)
+@click.argument("cv", metavar="CV")
+@click.argument("posting", metavar="POSTING")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="How to print the report.",
+)
+@reports_errors
+def compare(cv: str, posting: str, output_format: str) -> None:
+    """Score one POSTING against your CV or strengths list (files, or - for stdin).
+
+    This is what plain 'match CV POSTING' runs.
+    """
+    from matcher.core import match
+    from matcher.documents import load_posting, load_profile
+    from matcher.report import RENDERERS
+
+    if cv == "-" and posting == "-":
+        raise click.UsageError("only one of CV and POSTING can be read from stdin (-)")
+    cv_name, cv_text = read_input(cv)
+    posting_name, posting_text = read_input(posting)
+    profile = load_profile(text=cv_text, name=cv_name)
+    job = load_posting(text=posting_text, name=posting_name)
+    click.echo(RENDERERS[output_format](match(profile, job)))
+
+
+@main.command("skills")
+@click.argument("file", metavar="FILE")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--cv", "as_cv", is_flag=True, help="Read FILE as a CV (default: a posting).")
+@reports_errors
+def skills(file: str, output_format: str, as_cv: bool) -> None:
+    """List the skills found in FILE, with character offsets into its text."""
+    from matcher.extraction import extract_skills
+
+    name, text = read_input(file)
+    mentions = extract_skills(text, kind="cv" if as_cv else "posting")
+    if output_format == "json":
+        keys = (
+            "text",
+            "start",
+            "end",
+            "skill",
+            "section",
+            "importance",
+            "source",
+            "years",
+            "gate",
+            "negated",
+        )
+        click.echo(
+            json.dumps(
+                [{k: getattr(m, k) for k in keys} for m in mentions], indent=2, ensure_ascii=False
+            )
+        )
+        return
+    if not mentions:
+        click.echo(f"No skills found in {name}.")
+    for m in mentions:
+        asked = f" [{m.importance}]" if m.importance else ""
+        linked = f" -> {m.skill}" if m.skill and m.skill != m.text else ""
+        negated = " (not evidence: denied or hedged)" if m.negated else ""
+        click.echo(f"{m.start}-{m.end} {m.section}{asked}: {m.text}{linked}{negated}")

