@@ -7,18 +7,31 @@ message names the input and says what to do; nothing else escapes from this modu
 from __future__ import annotations
 
 import codecs
+import functools
+import importlib
+import io
 import os
 import re
 import sys
 import unicodedata
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from matcher.errors import DocumentTooLargeError, InputError, UsageError
+from matcher.errors import (
+    DocumentTooLargeError,
+    InputError,
+    MatcherError,
+    UnreadableDocumentError,
+    UnsupportedLanguageError,
+    UsageError,
+)
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "MAX_BYTES_ENV",
+    "MAX_PDF_PAGES",
     "check_english",
     "decode_text",
     "read_bytes",
@@ -207,7 +220,21 @@ def _binary(name: str) -> InputError:
 # Characters that break lines in other systems; the posting parser relies on "\n".
 _LINE_BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 # Invisible characters that only get in the way of matching words.
-_INVISIBLE = dict.fromkeys(map(ord, "\x00\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+_INVISIBLE: dict[int, str | None] = dict.fromkeys(
+    map(ord, "\x00\u00ad\u200b\u200c\u200d\u2060\ufeff")
+)
+# Typographic ligatures from PDFs, spelled out so that "ﬁnance" matches "finance".
+_INVISIBLE.update(
+    {
+        0xFB00: "ff",
+        0xFB01: "fi",
+        0xFB02: "fl",
+        0xFB03: "ffi",
+        0xFB04: "ffl",
+        0xFB05: "st",
+        0xFB06: "st",
+    }
+)
 _ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
@@ -227,6 +254,9 @@ def normalize(text: str) -> str:
 # --------------------------------------------------------------------------- sniffing
 
 
+_HTML_TAG = re.compile(rb"<(?:html|head|body|div|p|ul|ol|li|h[1-6]|article|main|section|table)\b")
+
+
 def _sniff(data: bytes) -> str:
     """The format the bytes themselves announce: pdf, zip, ole, rtf, html or text."""
     head = data[:1024]
@@ -240,7 +270,9 @@ def _sniff(data: bytes) -> str:
     if stripped.startswith(b"{\\rtf"):
         return "rtf"
     lowered = stripped[:512].lower()
-    if lowered.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in lowered:
+    if lowered.startswith((b"<!doctype html", b"<html")) or (
+        lowered.startswith(b"<") and _HTML_TAG.search(lowered)
+    ):
         return "html"
     return "text"
 
@@ -257,31 +289,38 @@ _EXTENSION_FORMATS = {
     ".xhtml": "html",
     ".rtf": "rtf",
 }
+# Formats whose magic bytes are unmistakable and so overrule a file's extension.
+_STRONG_MAGIC = frozenset({"pdf", "zip", "ole", "rtf"})
 
 
 # --------------------------------------------------------------------------- entry points
 
 
 def read_bytes(data: bytes, *, name: str = _STDIN_NAME, max_bytes: int | None = None) -> str:
-    """The plain text of a document given as bytes (e.g. stdin), format sniffed from them."""
+    """The plain text of a document given as bytes (e.g. stdin), format sniffed from them.
+
+    Raises :class:`InputError` (or a subclass) with a one-line message naming ``name``.
+    """
     limit = _resolve_max_bytes(max_bytes)
     if len(data) > limit:
         raise _too_large(name, len(data), limit)
-    return _extract(data, name=name, fmt=None)
+    return _extract(data, name=name, fmt=None, limit=limit)
 
 
 def read_document(source: str | os.PathLike[str], *, max_bytes: int | None = None) -> str:
     """The plain text of the document at ``source`` (``"-"`` reads stdin).
 
-    The format comes from the extension, corrected by the file's magic bytes (a PDF
-    saved as ``.txt`` is still read as a PDF).
+    The format comes from the extension, overruled by unmistakable magic bytes (a PDF
+    saved as ``.txt`` is still read as a PDF); files of other extensions are sniffed.
+    The size limit is ``max_bytes``, else ``STRENGTHS_MATCHER_MAX_BYTES``, else
+    :data:`DEFAULT_MAX_BYTES`.
     """
     limit = _resolve_max_bytes(max_bytes)
     if os.fspath(source) == "-":
         data = sys.stdin.buffer.read(limit + 1)
         if len(data) > limit:
             raise _too_large(_STDIN_NAME, None, limit)
-        return _extract(data, name=_STDIN_NAME, fmt=None)
+        return _extract(data, name=_STDIN_NAME, fmt=None, limit=limit)
     path = Path(source)
     name = str(path)
     try:
@@ -306,19 +345,34 @@ def read_document(source: str | os.PathLike[str], *, max_bytes: int | None = Non
         raise InputError(f"{name} cannot be read ({reason}); check the path") from exc
     if len(data) > limit:
         raise _too_large(name, None, limit)
-    return _extract(data, name=name, fmt=_EXTENSION_FORMATS.get(path.suffix.lower()))
+    fmt = _EXTENSION_FORMATS.get(path.suffix.lower())
+    return _extract(data, name=name, fmt=fmt, limit=limit)
 
 
-def _extract(data: bytes, *, name: str, fmt: str | None) -> str:
-    """Turn bytes into checked text: dispatch on format, then refuse empty text."""
+def _extract(data: bytes, *, name: str, fmt: str | None, limit: int) -> str:
+    """Turn bytes into checked text: pick the format, extract, refuse empty or non-English."""
     if not data.strip():
         raise _empty(name)
     sniffed = _sniff(data)
-    if fmt is None or (fmt == "text" and sniffed != "html"):
+    if fmt is None or (sniffed in _STRONG_MAGIC and not (fmt == "docx" and sniffed == "zip")):
         fmt = sniffed
-    text = _EXTRACTORS[fmt](data, name)
+    elif fmt == "pdf":
+        raise UnreadableDocumentError(
+            f"{name} is not a PDF (it has no PDF header); check that it is the right file,"
+            " or export the PDF again"
+        )
+    elif fmt == "docx" and sniffed != "zip":
+        raise UnreadableDocumentError(
+            f"{name} is not a valid DOCX file (it is not a ZIP package); open it in Word"
+            " and save it again as .docx"
+        )
+    text = _EXTRACTORS[fmt](data, name, limit)
+    text = normalize(text)
     if not text.strip():
         raise _empty(name)
+    if _mostly_unprintable(text):
+        raise _binary(name)
+    check_english(text, name=name)
     return text
 
 
@@ -326,30 +380,513 @@ def _empty(name: str) -> InputError:
     return InputError(f"{name} is empty (no text in it); give a file with your CV or the posting")
 
 
-def _read_text(data: bytes, name: str) -> str:
+def _unreadable(name: str, kind: str, advice: str) -> UnreadableDocumentError:
+    return UnreadableDocumentError(f"{name} is a corrupt or truncated {kind}; {advice}")
+
+
+def _read_text(data: bytes, name: str, limit: int) -> str:
     return decode_text(data, name=name)
 
 
-def _unsupported(kind: str, advice: str) -> Callable[[bytes, str], str]:
-    def extractor(data: bytes, name: str) -> str:
-        raise InputError(f"{name} is {kind}; {advice}")
+# --------------------------------------------------------------------------- PDF
 
-    return extractor
+#: Most pages read from one PDF; a CV or posting has a handful.
+MAX_PDF_PAGES = 100
+# Unmapped glyphs pdfminer cannot name; 127 and 149 are the bullet in WinAnsiEncoding.
+_CID = re.compile(r"\(cid:(\d+)\)")
+_CID_BULLETS = frozenset({"127", "149"})
+# Private-use bullets from Symbol and Wingdings fonts in Word-made PDFs.
+_PUA_BULLETS = dict.fromkeys(map(ord, "\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf06e\uf0a8"), "•")
 
 
-_EXTRACTORS = {
+def _read_pdf(data: bytes, name: str, limit: int) -> str:
+    """Text of a PDF's text layer, text boxes in reading order (columns kept apart)."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    if b"%%EOF" not in data[-2048:]:
+        raise UnreadableDocumentError(
+            f"{name} is a truncated or corrupt PDF (it has no end-of-file marker);"
+            " download or export it again"
+        )
+    parts: list[str] = []
+    images = 0
+    try:
+        # all_texts: text inside figures (forms, logos with captions) gets line analysis too.
+        pages = extract_pages(io.BytesIO(data), laparams=LAParams(all_texts=True))
+        for number, page in enumerate(pages, start=1):
+            if number > MAX_PDF_PAGES:
+                raise DocumentTooLargeError(
+                    f"{name} has more than {MAX_PDF_PAGES} pages, too many for a CV or a"
+                    " posting; give only the pages that matter"
+                )
+            images += _render_layout(page, parts)
+            parts.append("\n")
+    except MatcherError:
+        raise
+    except PDFPasswordIncorrect as exc:
+        raise UnreadableDocumentError(
+            f"{name} is an encrypted PDF that needs a password; save an unprotected copy"
+            " (e.g. print it to PDF) and try again"
+        ) from exc
+    except PDFEncryptionError as exc:
+        raise UnreadableDocumentError(
+            f"{name} is an encrypted PDF whose encryption cannot be read; save an"
+            " unprotected copy (e.g. print it to PDF) and try again"
+        ) from exc
+    except Exception as exc:  # pdfminer raises many types on damaged files
+        raise _unreadable(name, "PDF", "download or export it again") from exc
+    text = _clean_pdf_text("".join(parts), name)
+    if not normalize(text):
+        if images:
+            raise UnreadableDocumentError(
+                f"{name} has no text layer (it looks like a scanned image); export the PDF"
+                " from the original document or run it through OCR first"
+            )
+        raise UnreadableDocumentError(
+            f"{name} has no text layer; export the PDF from the original document or paste"
+            " the text instead"
+        )
+    return text
+
+
+def _render_layout(item: object, parts: list[str]) -> int:
+    """Append the text boxes under ``item`` in layout order; return the images seen."""
+    from pdfminer.layout import LTContainer, LTImage, LTTextBox
+
+    if isinstance(item, LTImage):
+        return 1
+    if isinstance(item, LTTextBox):
+        # A blank line between boxes keeps paragraphs and columns apart.
+        parts.append(item.get_text())
+        parts.append("\n")
+        return 0
+    if isinstance(item, LTContainer):
+        return sum(_render_layout(child, parts) for child in item)
+    return 0
+
+
+def _clean_pdf_text(text: str, name: str) -> str:
+    glyphs = len(_CID.findall(text))
+    text = _CID.sub(lambda m: "•" if m.group(1) in _CID_BULLETS else "", text)
+    text = text.translate(_PUA_BULLETS)
+    if glyphs and glyphs > len(text.split()):
+        raise UnreadableDocumentError(
+            f"{name} uses fonts whose text cannot be decoded; export the PDF again with"
+            " embedded fonts, or paste the text instead"
+        )
+    return text
+
+
+# --------------------------------------------------------------------------- DOCX and ZIP
+
+# A DOCX may unpack to at most this many times the size limit (text XML packs ~10:1).
+_ZIP_EXPANSION = 10
+# A member unpacking to over 1 MB at a ratio above this is a ZIP bomb, not XML or images.
+_ZIP_MAX_RATIO = 200
+_ZIP_MAX_MEMBERS = 5000
+
+
+def _open_zip(data: bytes, name: str, limit: int) -> zipfile.ZipFile:
+    """Open a ZIP package after checking, from its directory alone, that it is no bomb."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except Exception as exc:  # BadZipFile, but also ValueError/OSError on odd headers
+        raise _unreadable(name, "DOCX", "open it in Word and save it again as .docx") from exc
+    unpacked = sum(member.file_size for member in members)
+    bomb = len(members) > _ZIP_MAX_MEMBERS or any(
+        member.file_size > 1024 * 1024
+        and member.file_size > _ZIP_MAX_RATIO * max(member.compress_size, 1)
+        for member in members
+    )
+    if bomb:
+        raise UnreadableDocumentError(
+            f"{name} looks like a ZIP bomb, not a genuine DOCX: it would unpack to"
+            f" {_human_size(unpacked)} from {_human_size(len(data))}; it was not opened"
+        )
+    if unpacked > _ZIP_EXPANSION * limit:
+        raise DocumentTooLargeError(
+            f"{name} would unpack to {_human_size(unpacked)}, over the"
+            f" {_human_size(_ZIP_EXPANSION * limit)} limit for a DOCX (ten times"
+            f" {MAX_BYTES_ENV}); remove large images or raise the limit"
+        )
+    return archive
+
+
+def _zip_kind(archive: zipfile.ZipFile) -> str | None:
+    """Name a ZIP package that is not a Word document, for the error message."""
+    names = set(archive.namelist())
+    if "xl/workbook.xml" in names:
+        return "an Excel workbook"
+    if "ppt/presentation.xml" in names:
+        return "a PowerPoint presentation"
+    if "mimetype" in names:
+        try:
+            mimetype = archive.read("mimetype")[:100]
+        except Exception:
+            mimetype = b""
+        if b"opendocument" in mimetype:
+            return "an OpenDocument file (e.g. .odt)"
+    if "word/document.xml" not in names and "[Content_Types].xml" not in names:
+        return "a ZIP archive"
+    return None
+
+
+def _read_zip(data: bytes, name: str, limit: int) -> str:
+    """A ZIP package: read it if it is a DOCX, else say what it is."""
+    archive = _open_zip(data, name, limit)
+    kind = _zip_kind(archive)
+    if kind is not None:
+        raise InputError(f"{name} is {kind}, not a Word document; save it as .docx or PDF")
+    return _read_docx(data, name, limit)
+
+
+def _read_docx(data: bytes, name: str, limit: int) -> str:
+    """Paragraphs, list items ("• "), tables and text boxes of a DOCX, in document order."""
+    archive = _open_zip(data, name, limit)
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        lines: list[str] = []
+        _docx_blocks(document, lines)
+    except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors...
+        kind = _zip_kind(archive)
+        if kind is not None:
+            raise InputError(
+                f"{name} is {kind}, not a Word document; save it as .docx or PDF"
+            ) from exc
+        raise _unreadable(name, "DOCX", "open it in Word and save it again as .docx") from exc
+    return "\n".join(lines)
+
+
+def _docx_blocks(container: Any, lines: list[str]) -> None:
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for block in container.iter_inner_content():
+        if isinstance(block, Paragraph):
+            _docx_paragraph(block, lines)
+        elif isinstance(block, Table):
+            _docx_table(block, lines)
+
+
+def _docx_paragraph(paragraph: Any, lines: list[str]) -> None:
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    text = paragraph.text
+    if text.strip() and _is_list_item(paragraph):
+        text = "• " + text.strip()
+    lines.append(text)
+    # Text boxes (CV sidebars) anchored in this paragraph; their mc:Fallback copy is skipped.
+    boxes = paragraph._p.xpath(
+        ".//*[local-name()='txbxContent'][not(ancestor::*[local-name()='Fallback'])]"
+    )
+    for box in boxes:
+        for child in box:
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                _docx_paragraph(Paragraph(child, paragraph._parent), lines)
+            elif tag == "tbl":
+                _docx_table(Table(child, paragraph._parent), lines)
+
+
+def _is_list_item(paragraph: Any) -> bool:
+    ppr = paragraph._p.pPr
+    if ppr is not None and ppr.numPr is not None:
+        return True
+    style = paragraph.style
+    style_name = (style.name or "").lower() if style is not None else ""
+    return style_name.startswith(("list bullet", "list number"))
+
+
+def _docx_table(table: Any, lines: list[str]) -> None:
+    """One line per row of simple cells; a layout table's cells one after the other."""
+    for row in table.rows:
+        cells: list[Any] = []
+        seen: set[int] = set()
+        for cell in row.cells:  # a merged cell repeats once per grid column it spans
+            if id(cell._tc) not in seen:
+                seen.add(id(cell._tc))
+                cells.append(cell)
+        simple = all(len(cell.paragraphs) <= 1 and not cell.tables for cell in cells)
+        if simple:
+            texts = [cell.text.strip() for cell in cells]
+            lines.append(" | ".join(text for text in texts if text))
+        else:
+            for cell in cells:
+                _docx_blocks(cell, lines)
+                lines.append("")
+
+
+# --------------------------------------------------------------------------- HTML
+
+# Page furniture that is never part of a posting.
+_HTML_DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "iframe",
+    "nav",
+    "aside",
+    "form",
+    "button",
+    "dialog",
+)
+# Site-wide header and footer; an <article>'s own header holds the job title.
+_HTML_SITE_TAGS = ("header", "footer")
+_HTML_DROP_ROLES = frozenset({"navigation", "banner", "contentinfo", "dialog", "alertdialog"})
+_HTML_DROP_WORDS = frozenset(
+    {
+        "cookie",
+        "cookies",
+        "consent",
+        "gdpr",
+        "navbar",
+        "nav",
+        "menu",
+        "footer",
+        "breadcrumb",
+        "breadcrumbs",
+        "newsletter",
+        "social",
+        "share",
+        "modal",
+        "popup",
+        "sidebar",
+    }
+)
+_HTML_KEEP_TAGS = frozenset({"html", "body", "main", "article"})
+_HTML_BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "blockquote", "br", "dd", "div", "dl", "dt", "fieldset",
+        "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "header", "footer",
+        "hr", "li", "main", "ol", "p", "pre", "section", "table", "tr", "ul",
+    }
+)  # fmt: skip
+_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+_SPACES = re.compile(r"[ \t]+")
+
+
+def _read_html(data: bytes, name: str, limit: int) -> str:
+    """The main text of a saved web page: the posting, not navigation, banners or footers."""
+    import lxml.html
+
+    text = decode_text(data, name=name)
+    try:
+        parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
+        root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
+    except Exception as exc:  # lxml raises ParserError on documents with no elements
+        raise _unreadable(name, "HTML page", "save the page again or paste its text") from exc
+    _drop_page_furniture(root)
+    main = _trafilatura_text(root)
+    if main is None:
+        main = _html_block_text(root)
+    return main
+
+
+def _drop_page_furniture(root: Any) -> None:
+    doomed = []
+    for element in root.iter():
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in _HTML_KEEP_TAGS:
+            continue
+        if tag in _HTML_DROP_TAGS or (
+            tag in _HTML_SITE_TAGS and not _inside(element, {"article", "main"})
+        ):
+            doomed.append(element)
+            continue
+        role = (element.get("role") or "").lower()
+        words = set(
+            _WORD_SPLIT.split(f"{element.get('id', '')} {element.get('class', '')}".lower())
+        )
+        if role in _HTML_DROP_ROLES or words & _HTML_DROP_WORDS:
+            doomed.append(element)
+    for element in doomed:
+        if element.getparent() is not None:
+            element.drop_tree()
+
+
+def _inside(element: Any, tags: set[str]) -> bool:
+    return any(ancestor.tag in tags for ancestor in element.iterancestors())
+
+
+def _trafilatura_text(root: Any) -> str | None:
+    """trafilatura's main-content text, list items as "• " lines; None if it finds none."""
+    import trafilatura
+
+    try:
+        text = trafilatura.extract(
+            root,
+            include_tables=True,
+            include_comments=False,
+            include_links=False,
+            include_images=False,
+            favor_recall=True,
+            deduplicate=False,
+            with_metadata=False,
+        )
+    except Exception:  # trafilatura gives up on odd trees; the plain fallback still works
+        return None
+    if not text or not text.strip():
+        return None
+    return re.sub(r"(?m)^- ", "• ", text)
+
+
+def _html_block_text(root: Any) -> str:
+    """All text left in the (already cleaned) page, one line per block element."""
+    for element in root.iter():
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag == "li":
+            element.text = "• " + (element.text or "").lstrip()
+        if tag in {"td", "th"}:
+            element.tail = " | " + (element.tail or "")
+        elif tag in _HTML_BLOCK_TAGS:
+            element.tail = "\n" + (element.tail or "")
+            element.text = "\n" + (element.text or "")
+    body = root.find("body")
+    text = (body if body is not None else root).text_content()
+    lines = (_SPACES.sub(" ", line).strip(" |") for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+# --------------------------------------------------------------------------- RTF
+
+_ANSI_CODEPAGE = re.compile(rb"\\ansicpg(\d+)")
+
+
+def _read_rtf(data: bytes, name: str, limit: int) -> str:
+    """Plain text of an RTF document, in its declared code page (default Windows-1252)."""
+    from striprtf.striprtf import rtf_to_text
+
+    match = _ANSI_CODEPAGE.search(data[:4096])
+    encoding = f"cp{int(match.group(1))}" if match else "cp1252"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        encoding = "cp1252"
+    try:
+        return str(rtf_to_text(data.decode(encoding, errors="replace"), encoding, "replace"))
+    except Exception as exc:  # striprtf is permissive but not total on garbage
+        raise _unreadable(name, "RTF file", "save it again as .docx or plain text") from exc
+
+
+def _read_ole(data: bytes, name: str, limit: int) -> str:
+    raise InputError(
+        f"{name} is an old Microsoft Office file (.doc), which cannot be read; save it as"
+        " .docx or PDF and try again"
+    )
+
+
+_EXTRACTORS: dict[str, Callable[[bytes, str, int], str]] = {
     "text": _read_text,
-    "html": _read_text,
-    "pdf": _unsupported("a PDF", "PDF reading is not available yet; paste the text instead"),
-    "docx": _unsupported("a DOCX", "DOCX reading is not available yet; paste the text instead"),
-    "zip": _unsupported("a ZIP archive", "give a .docx, .pdf or text file"),
-    "ole": _unsupported(
-        "an old Microsoft Office file (.doc)", "save it as .docx or PDF and try again"
-    ),
-    "rtf": _unsupported("an RTF file", "RTF reading is not available yet; paste the text instead"),
+    "html": _read_html,
+    "pdf": _read_pdf,
+    "docx": _read_docx,
+    "zip": _read_zip,
+    "ole": _read_ole,
+    "rtf": _read_rtf,
 }
 
 
+# --------------------------------------------------------------------------- language
+
+# Below this many words there is too little evidence to refuse a text.
+_MIN_WORDS = 20
+# Share of a language's own function words (not also English ones) that marks it.
+_MIN_FOREIGN_SHARE = 0.12
+_LANGUAGE_SAMPLE = 20_000
+_WORDS = re.compile(r"[^\W\d_]+")
+_LANGUAGE_NAMES = {
+    "af": "Afrikaans", "ar": "Arabic", "bg": "Bulgarian", "bn": "Bengali", "ca": "Catalan",
+    "cs": "Czech", "cy": "Welsh", "da": "Danish", "de": "German", "el": "Greek",
+    "eo": "Esperanto", "es": "Spanish", "et": "Estonian", "eu": "Basque", "fa": "Persian",
+    "fi": "Finnish", "fr": "French", "ga": "Irish", "gl": "Galician", "he": "Hebrew",
+    "hi": "Hindi", "hr": "Croatian", "hu": "Hungarian", "hy": "Armenian", "id": "Indonesian",
+    "is": "Icelandic", "it": "Italian", "ja": "Japanese", "ka": "Georgian", "kk": "Kazakh",
+    "ko": "Korean", "la": "Latin", "lb": "Luxembourgish", "lt": "Lithuanian", "lv": "Latvian",
+    "mk": "Macedonian", "ms": "Malay", "mt": "Maltese", "nl": "Dutch", "nn": "Norwegian",
+    "no": "Norwegian", "pl": "Polish", "pt": "Portuguese", "ro": "Romanian", "ru": "Russian",
+    "sk": "Slovak", "sl": "Slovenian", "sq": "Albanian", "sr": "Serbian", "sv": "Swedish",
+    "sw": "Swahili", "ta": "Tamil", "th": "Thai", "tl": "Tagalog", "tr": "Turkish",
+    "uk": "Ukrainian", "ur": "Urdu", "vi": "Vietnamese", "zh": "Chinese",
+}  # fmt: skip
+# py3langid codes whose spaCy stop-word module has another name.
+_SPACY_CODES = {"no": "nb", "nn": "nb"}
+
+
+@functools.lru_cache(maxsize=1)
+def _language_identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+@functools.cache
+def _stop_words(code: str) -> frozenset[str] | None:
+    """spaCy's function-word list for a language, or None if spaCy has none."""
+    module_name = f"spacy.lang.{_SPACY_CODES.get(code, code)}.stop_words"
+    try:
+        module = importlib.import_module(module_name)
+    except Exception:  # no such language in spaCy, or its module needs extras
+        return None
+    return frozenset(word.lower() for word in getattr(module, "STOP_WORDS", ()))
+
+
+def _is_latin(char: str) -> bool:
+    code = ord(char)
+    return code < 0x250 or 0x1E00 <= code < 0x1F00
+
+
+def _language_name(code: str) -> str:
+    return _LANGUAGE_NAMES.get(code, f"non-English ({code})")
+
+
 def check_english(text: str, *, name: str) -> None:
-    """Refuse clearly non-English text (placeholder until the language check lands)."""
-    del text, name
+    """Refuse text that is clearly not English, naming the language it looks like.
+
+    Short texts, skill lists and CVs full of foreign names pass: a text is refused only
+    when another script dominates it, or when it has at least 20 words, py3langid
+    identifies another language, and that language's function words (spaCy's stop-word
+    lists, less those English shares) make up at least 12% of the words and outnumber
+    English function words two to one.
+    """
+    sample = text[:_LANGUAGE_SAMPLE]
+    letters = [char for char in sample if char.isalpha()]
+    if len(letters) < 40:
+        return
+    code, confidence = _language_identifier().classify(sample)
+    if code == "en":
+        return
+    latin = sum(1 for char in letters if _is_latin(char))
+    if latin < 0.5 * len(letters):
+        raise _not_english(name, code)
+    words = _WORDS.findall(sample.lower())
+    if len(words) < _MIN_WORDS:
+        return
+    english = _stop_words("en") or frozenset()
+    foreign = _stop_words(code)
+    english_share = sum(1 for word in words if word in english) / len(words)
+    if foreign is None:
+        # No list to confirm with: trust only a sure identifier on text with no English.
+        if confidence >= 0.99 and english_share < 0.03:
+            raise _not_english(name, code)
+        return
+    only_foreign = foreign - english
+    only_english = english - foreign
+    foreign_share = sum(1 for word in words if word in only_foreign) / len(words)
+    english_only_share = sum(1 for word in words if word in only_english) / len(words)
+    if foreign_share >= _MIN_FOREIGN_SHARE and foreign_share > 2 * english_only_share:
+        raise _not_english(name, code)
+
+
+def _not_english(name: str, code: str) -> UnsupportedLanguageError:
+    return UnsupportedLanguageError(
+        f"{name} looks like {_language_name(code)} text; Strengths Matcher reads English"
+        " only for now"
+    )
