@@ -9,14 +9,18 @@ frameworks" as 100, so it is scaled by how much of the longer phrase is covered.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process, utils
 
+from matcher.paths import cache_dir
 from matcher.vocabulary import Vocabulary
 
 Scorer = Callable[[str, str], float]
@@ -54,8 +58,11 @@ def _fuzzy_matrix(left: Sequence[str], right: Sequence[str]) -> np.ndarray:
 class TfidfSimilarity:
     """Cosine similarity of TF-IDF vectors over character n-grams and words.
 
-    Follows the scikit-learn estimator contract: parameters in ``__init__``, learned
-    state (``char_vectorizer_``, ``word_vectorizer_``) set by ``fit``.
+    Follows the scikit-learn estimator contract: parameters in ``__init__``; ``fit``
+    learns the weights with scikit-learn's ``TfidfVectorizer`` and keeps them as plain
+    arrays (``char_vocabulary_``, ``char_idf_``, ``word_vocabulary_``, ``word_idf_``).
+    ``similarity`` applies them with the same analyzers without importing scikit-learn,
+    whose import alone takes about 1.4 s, most of a cold run (a test checks both agree).
     """
 
     def __init__(self, *, char_ngrams: tuple[int, int] = (2, 4), word_share: float = 0.4) -> None:
@@ -66,39 +73,111 @@ class TfidfSimilarity:
         """Learn n-gram and word weights from a corpus of skill names."""
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        self.char_vectorizer_ = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=self.char_ngrams, sublinear_tf=True, lowercase=True
-        ).fit(texts)
-        self.word_vectorizer_ = TfidfVectorizer(
-            analyzer="word", token_pattern=r"(?u)\b\w[\w+#.]*", sublinear_tf=True
-        ).fit(texts)
+        char = TfidfVectorizer(**self.vectorizer_params("char")).fit(texts)
+        word = TfidfVectorizer(**self.vectorizer_params("word")).fit(texts)
+        self.char_vocabulary_ = {str(k): int(v) for k, v in char.vocabulary_.items()}
+        self.char_idf_ = char.idf_.astype(np.float32)
+        self.word_vocabulary_ = {str(k): int(v) for k, v in word.vocabulary_.items()}
+        self.word_idf_ = word.idf_.astype(np.float32)
         return self
+
+    def vectorizer_params(self, kind: str) -> dict[str, Any]:
+        """The ``TfidfVectorizer`` settings for the char or word half."""
+        if kind == "char":
+            return {"analyzer": "char_wb", "ngram_range": self.char_ngrams, "sublinear_tf": True}
+        return {"analyzer": "word", "token_pattern": WORD_PATTERN.pattern, "sublinear_tf": True}
+
+    def transform(self, texts: Sequence[str], kind: str) -> Any:
+        """L2-normalised TF-IDF rows (a scipy CSR matrix), as ``TfidfVectorizer.transform``."""
+        from scipy.sparse import csr_matrix
+
+        if not hasattr(self, "char_idf_"):
+            raise RuntimeError("TfidfSimilarity is not fitted yet; call fit() first")
+        vocabulary, idf = (
+            (self.char_vocabulary_, self.char_idf_)
+            if kind == "char"
+            else (self.word_vocabulary_, self.word_idf_)
+        )
+        analyze = self._char_grams if kind == "char" else _words
+        data: list[float] = []
+        indices: list[int] = []
+        indptr = [0]
+        for text in texts:
+            counts: dict[int, int] = {}
+            for gram in analyze(text):
+                column = vocabulary.get(gram)
+                if column is not None:
+                    counts[column] = counts.get(column, 0) + 1
+            columns = sorted(counts)
+            weights = np.array(
+                [(1 + np.log(counts[c])) * idf[c] for c in columns], dtype=np.float32
+            )
+            norm = float(np.sqrt((weights**2).sum())) or 1.0
+            data.extend((weights / norm).tolist())
+            indices.extend(columns)
+            indptr.append(len(indices))
+        return csr_matrix(
+            (np.array(data, dtype=np.float32), indices, indptr), shape=(len(texts), len(idf))
+        )
+
+    def _char_grams(self, text: str) -> list[str]:
+        """``TfidfVectorizer(analyzer="char_wb")``'s n-grams: padded words, each size."""
+        low, high = self.char_ngrams
+        grams = []
+        for word in _SPACES.sub(" ", text.lower()).split():
+            padded = f" {word} "
+            for size in range(low, high + 1):
+                if len(padded) <= size:  # a short word counts once, as scikit-learn does
+                    grams.append(padded)
+                    break
+                grams.extend(padded[i : i + size] for i in range(len(padded) - size + 1))
+        return grams
 
     def similarity(self, left: Sequence[str], right: Sequence[str]) -> np.ndarray:
         """Cosine similarities, 0-100, of every left text with every right text."""
-        if not hasattr(self, "char_vectorizer_"):
-            from sklearn.exceptions import NotFittedError
-
-            raise NotFittedError("TfidfSimilarity is not fitted yet; call fit() first")
         scores = np.zeros((len(left), len(right)), dtype=np.float32)
-        for vectorizer, share in (
-            (self.char_vectorizer_, 1 - self.word_share),
-            (self.word_vectorizer_, self.word_share),
-        ):
-            product = vectorizer.transform(left) @ vectorizer.transform(right).T
+        for kind, share in (("char", 1 - self.word_share), ("word", self.word_share)):
+            product = self.transform(left, kind) @ self.transform(right, kind).T
             scores += share * product.toarray().astype(np.float32)
         return np.clip(scores * 100, 0, 100)
 
 
-@cache
-def _fitted_tfidf(vocabulary_id: int, texts: tuple[str, ...]) -> TfidfSimilarity:
-    return TfidfSimilarity().fit(texts)
+WORD_PATTERN = re.compile(r"(?u)\b\w[\w+#.]*")
+_SPACES = re.compile(r"\s\s+")
+
+
+def _words(text: str) -> list[str]:
+    """``TfidfVectorizer(analyzer="word")``'s tokens with this project's token pattern."""
+    return WORD_PATTERN.findall(text.lower())
 
 
 def tfidf_for(vocabulary: Vocabulary) -> TfidfSimilarity:
-    """The TF-IDF model fitted on a vocabulary's names and aliases, fitted once."""
-    texts = tuple(form for skill in vocabulary for form in skill.surface_forms)
-    return _fitted_tfidf(id(vocabulary), texts)
+    """The TF-IDF model fitted on a vocabulary's names and aliases.
+
+    Fitted once per vocabulary and kept in the user cache, so a run only loads arrays.
+    """
+    texts = sorted({form for skill in vocabulary for form in skill.surface_forms})
+    key = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+    if key not in _FITTED:
+        path = cache_dir() / f"tfidf-{key}.pickle"
+        model = None
+        if path.exists():
+            try:
+                with path.open("rb") as handle:
+                    model = pickle.load(handle)
+            except Exception:  # a stale or broken cache is rebuilt, never trusted
+                model = None
+        if not isinstance(model, TfidfSimilarity):
+            model = TfidfSimilarity().fit(texts)
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            with temporary.open("wb") as handle:
+                pickle.dump(model, handle)
+            os.replace(temporary, path)
+        _FITTED[key] = model
+    return _FITTED[key]
+
+
+_FITTED: dict[str, TfidfSimilarity] = {}
 
 
 def tfidf_score(a: str, b: str, vocabulary: Vocabulary | None = None) -> float:

@@ -1,0 +1,59 @@
+"""Scorers: the 0-100 range, the TF-IDF runtime against scikit-learn, the hierarchy."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from matcher.scoring import SCORERS, Side, TfidfSimilarity, fuzzy_score, score_pairs, tfidf_for
+from matcher.vocabulary import shipped_vocabulary
+
+phrases = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(phrases, phrases)
+def test_every_scorer_stays_in_range(a: str, b: str):
+    for scorer in SCORERS.values():
+        assert 0 <= scorer(a, b) <= 100
+
+
+def test_subset_alone_does_not_max_out_fuzzy():
+    assert fuzzy_score("Python", "Python web frameworks") < 75
+    assert fuzzy_score("web frameworks Python", "Python web frameworks") == 100
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(phrases, min_size=1, max_size=5))
+def test_runtime_tfidf_equals_scikit_learn(texts: list[str]):
+    corpus = sorted({form for skill in shipped_vocabulary() for form in skill.surface_forms})
+    model = TfidfSimilarity().fit(corpus)
+    for kind in ("char", "word"):
+        reference = TfidfVectorizer(**model.vectorizer_params(kind)).fit(corpus)
+        expected = reference.transform(texts).toarray()
+        assert np.allclose(model.transform(texts, kind).toarray(), expected, atol=1e-5)
+
+
+def test_fitted_model_is_cached_per_vocabulary():
+    vocabulary = shipped_vocabulary()
+    assert tfidf_for(vocabulary) is tfidf_for(vocabulary)
+
+
+def test_hierarchy_counts_partly_and_lexical_alone_cannot_join_distinct_skills():
+    vocabulary = shipped_vocabulary()
+    postgres = vocabulary["PostgreSQL"]
+    scores, methods = score_pairs(
+        [Side(postgres.broader, postgres.broader), Side("Java", "Java")],
+        [Side("PostgreSQL", "PostgreSQL"), Side("JavaScript", "JavaScript")],
+        vocabulary,
+    )
+    assert 75 <= scores[0, 0] < 100 and methods[0][0] == "taxonomy:narrower"
+    assert scores[1, 1] < 50
+
+
+def test_same_skill_through_an_alias_scores_full():
+    vocabulary = shipped_vocabulary()
+    scores, methods = score_pairs([Side("k8s", "Kubernetes")], [Side("Kubernetes", "Kubernetes")], vocabulary)
+    assert scores[0, 0] == 100 and methods[0][0] == "vocabulary"
