@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from matcher.errors import InputError, NoRequirementsError, NoStrengthsError
+from matcher.errors import InputError, MatcherError, NoRequirementsError, NoStrengthsError
 from matcher.extraction import (
     _BULLET,
     _NEGATION,
@@ -20,6 +21,7 @@ from matcher.extraction import (
     Item,
     SkillMention,
     _years,
+    extract_many,
     extract_mentions,
     is_negated,
 )
@@ -187,16 +189,34 @@ def load_posting(
 ) -> Posting:
     """Read a posting from a file path or from ``text=``; at least one requirement needed."""
     label, body = _read(source, text)
+    result = next(load_postings([(name or label, body)], vocabulary=vocabulary))
+    if isinstance(result, MatcherError):
+        raise result
+    return result
+
+
+def load_postings(
+    named_texts: Iterable[tuple[str, str]], *, vocabulary: Vocabulary | None = None
+) -> Iterator[Posting | MatcherError]:
+    """Postings from (name, text) pairs, in order, parsed together for speed.
+
+    A posting that cannot be used comes out as its ``MatcherError`` instead of
+    stopping the others: batch work never loses good results to one bad posting.
+    """
     vocabulary = vocabulary or shipped_vocabulary()
-    items, mentions = extract_mentions(body, kind="posting", vocabulary=vocabulary)
-    requirements = requirements_from(mentions, vocabulary)
-    label = name or label
-    if not requirements:
-        raise NoRequirementsError(
-            f"{label}: no requirements found; is this a job posting? It needs lines that ask"
-            " for skills, e.g. 'Experience with Python' under a 'Requirements' heading"
-        )
-    return Posting(label, body, tuple(items), tuple(mentions), requirements)
+    pairs = list(named_texts) if not isinstance(named_texts, list) else named_texts
+    extracted = extract_many((text for _, text in pairs), kind="posting", vocabulary=vocabulary)
+    for (label, body), (items, mentions) in zip(pairs, extracted):
+        requirements = requirements_from(mentions, vocabulary)
+        if not body.strip():
+            yield InputError(f"{label} is empty; give the text of a job posting")
+        elif not requirements:
+            yield NoRequirementsError(
+                f"{label}: no requirements found; is this a job posting? It needs lines that"
+                " ask for skills, e.g. 'Experience with Python' under a 'Requirements' heading"
+            )
+        else:
+            yield Posting(label, body, tuple(items), tuple(mentions), requirements)
 
 
 def looks_like_list(text: str) -> bool:

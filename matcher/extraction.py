@@ -10,7 +10,7 @@ matcher and by open-vocabulary phrases from the parse ("experience with X",
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -640,12 +640,41 @@ def extract_mentions(
     vocabulary: Vocabulary | None = None,
 ) -> tuple[list[Item], list[SkillMention]]:
     """Items and skill mentions of one text; positions are offsets into ``text``."""
+    return next(extract_many([text], kind=kind, vocabulary=vocabulary))
+
+
+def extract_many(
+    texts: Iterable[str],
+    *,
+    kind: Literal["posting", "cv"] = "posting",
+    vocabulary: Vocabulary | None = None,
+    texts_per_batch: int = 16,
+) -> Iterator[tuple[list[Item], list[SkillMention]]]:
+    """``extract_mentions`` for many texts, in order, parsing their items in one stream.
+
+    Items of several texts go through ``nlp.pipe`` together, which is what makes batch
+    scoring fast; results come out text by text, as soon as each group is done.
+    """
     compiled = compiled_vocabulary(vocabulary or shipped_vocabulary())
-    items = segment(text, kind=kind)
-    mentions: list[SkillMention] = []
-    for item, doc in zip(items, parse(item.text for item in items)):
-        mentions.extend(_mentions_in_item(item, doc, compiled, kind=kind))
-    return items, mentions
+    for group in _groups(texts, texts_per_batch):
+        segmented = [segment(text, kind=kind) for text in group]
+        docs = parse(item.text for items in segmented for item in items)
+        for items in segmented:
+            mentions: list[SkillMention] = []
+            for item in items:
+                mentions.extend(_mentions_in_item(item, next(docs), compiled, kind=kind))
+            yield items, mentions
+
+
+def _groups(texts: Iterable[str], size: int) -> Iterator[list[str]]:
+    group: list[str] = []
+    for text in texts:
+        group.append(text)
+        if len(group) == size:
+            yield group
+            group = []
+    if group:
+        yield group
 
 
 def extract_skills(
