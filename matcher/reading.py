@@ -10,6 +10,7 @@ import codecs
 import functools
 import importlib
 import io
+import logging
 import os
 import re
 import sys
@@ -46,6 +47,10 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_BYTES_ENV = "STRENGTHS_MATCHER_MAX_BYTES"
 
 _STDIN_NAME = "<stdin>"
+
+# pdfminer logs complaints about damaged fonts and xrefs; with no handler configured
+# Python would print them on stderr, where only the one-line diagnostics belong.
+logging.getLogger("pdfminer").addHandler(logging.NullHandler())
 
 # Byte-order marks, longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -670,6 +675,7 @@ _HTML_BLOCK_TAGS = frozenset(
     }
 )  # fmt: skip
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"[ \t]+")
 
 
@@ -677,7 +683,8 @@ def _read_html(data: bytes, name: str, limit: int) -> str:
     """The main text of a saved web page: the posting, not navigation, banners or footers."""
     import lxml.html
 
-    text = decode_text(data, name=name)
+    # lxml refuses control characters that XML forbids; they carry no text anyway.
+    text = _XML_INVALID.sub("", decode_text(data, name=name))
     try:
         parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
         root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
@@ -777,6 +784,12 @@ def _read_rtf(data: bytes, name: str, limit: int) -> str:
 
 
 def _read_ole(data: bytes, name: str, limit: int) -> str:
+    """An OLE2 compound file: a password-protected Office file or an old .doc."""
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        raise UnreadableDocumentError(
+            f"{name} is a password-protected Office document; save a copy without the"
+            " password (or as PDF) and try again"
+        )
     raise InputError(
         f"{name} is an old Microsoft Office file (.doc), which cannot be read; save it as"
         " .docx or PDF and try again"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import functools
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -548,6 +550,29 @@ def test_old_word_doc(tmp_path: Path) -> None:
         read_document(path)
 
 
+def test_password_protected_office_file(tmp_path: Path) -> None:
+    path = tmp_path / "cv.docx"
+    path.write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptedPackage".encode("utf-16-le")
+    )
+    with pytest.raises(UnreadableDocumentError, match="password-protected Office document"):
+        read_document(path)
+
+
+def test_damaged_pdf_logs_nothing_to_stderr(
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import logging
+    import re
+
+    # As in the CLI: no logging configured, so Python's last-resort handler would print.
+    monkeypatch.setattr(logging.root, "handlers", [])
+    data = make_pdf([ENGLISH_CV_RIGHT], font="Vera")
+    data = re.sub(rb"/FontBBox \[[^\]]*\]", b"/FontBBox [ /x /y ]", data)
+    assert lines_of(read_bytes(data)) == ENGLISH_CV_RIGHT
+    assert capfd.readouterr().err == ""
+
+
 # --------------------------------------------------------------------------- HTML
 
 JOB_PAGE = """<!DOCTYPE html>
@@ -704,28 +729,131 @@ def test_read_document_checks_language(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- invariants
 
+MAGIC_PREFIXES = [
+    b"",
+    b"%PDF-1.7\n",
+    b"PK\x03\x04",
+    b"{\\rtf1\\ansi ",
+    b"<!DOCTYPE html><html><body>",
+    b"<div><p>",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+    codecs.BOM_UTF8,
+    codecs.BOM_UTF16_LE,
+    codecs.BOM_UTF16_BE,
+    codecs.BOM_UTF32_LE,
+]
+EXTENSIONS = ["", ".txt", ".md", ".pdf", ".docx", ".html", ".htm", ".rtf", ".doc", ".bin"]
+
+
+def settle(call: Callable[[], object]) -> None:
+    """Run ``call``: it may return a str or raise MatcherError, nothing else."""
+    try:
+        result = call()
+    except MatcherError as error:
+        assert str(error) and "\n" not in str(error)
+        return
+    if isinstance(result, str):
+        assert "\x00" not in result and "\r" not in result
+
+
+@functools.cache
+def sample_documents() -> tuple[bytes, ...]:
+    return (
+        make_pdf([ENGLISH_CV_LEFT, ENGLISH_CV_RIGHT]),
+        make_docx(_table_cv),
+        JOB_PAGE.encode("utf-8"),
+        rb"{\rtf1\ansi Jane Doe\par Python\par}",
+    )
+
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
-@given(st.binary(max_size=2048))
-def test_arbitrary_bytes_never_crash(data: bytes) -> None:
-    for call in (
-        lambda: decode_text(data, name="x"),
-        lambda: read_bytes(data),
-    ):
-        try:
-            result = call()
-        except MatcherError:
-            continue
-        assert isinstance(result, str)
-        assert "\x00" not in result and "\r" not in result
+@given(st.sampled_from(MAGIC_PREFIXES), st.binary(max_size=2048))
+def test_arbitrary_bytes_never_crash(prefix: bytes, tail: bytes) -> None:
+    data = prefix + tail
+    settle(lambda: decode_text(data, name="x"))
+    settle(lambda: read_bytes(data))
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.sampled_from(EXTENSIONS), st.sampled_from(MAGIC_PREFIXES), st.binary(max_size=1024))
+def test_arbitrary_files_never_crash(extension: str, prefix: bytes, tail: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"input{extension}"
+        path.write_bytes(prefix + tail)
+        settle(lambda: read_document(path))
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    st.integers(0, len(sample_documents()) - 1),
+    st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), max_size=8),
+    st.floats(0, 1),
+)
+def test_damaged_documents_never_crash(
+    which: int, flips: list[tuple[float, int]], keep: float
+) -> None:
+    data = bytearray(sample_documents()[which])
+    for where, byte in flips:
+        data[min(int(where * len(data)), len(data) - 1)] = byte
+    damaged = bytes(data[: max(1, int(keep * len(data)))])
+    settle(lambda: read_bytes(damaged))
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=1000))
 def test_arbitrary_text_never_crashes(text: str) -> None:
-    for data in (text.encode("utf-8"), text.encode("utf-16")):
-        try:
-            result = read_bytes(data)
-        except MatcherError:
-            continue
-        assert isinstance(result, str)
+    for encoding in ("utf-8", "utf-16", "utf-8-sig"):
+        data = text.encode(encoding, errors="surrogatepass")
+        settle(lambda data=data: read_bytes(data))
+    settle(lambda: check_english(text, name="x"))
+
+
+# The whole pipeline downstream of reading: arbitrary input never crashes it either.
+PIPELINE_POSTING = (
+    "Backend Developer\nRequirements\n- 3+ years of Python\n- SQL and PostgreSQL\n"
+    "Nice to have\n- Docker\n"
+)
+PIPELINE_CV = "Skills\n- Python\n- Django\n- PostgreSQL\n"
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.sampled_from(MAGIC_PREFIXES), st.binary(max_size=600), st.text(max_size=400))
+def test_pipeline_never_crashes(prefix: bytes, tail: bytes, text: str) -> None:
+    matcher = pytest.importorskip("matcher")
+    if not hasattr(matcher, "match"):
+        pytest.skip("the core is not there yet")
+    from click.testing import CliRunner
+
+    from matcher.cli import main
+
+    def profile_then_match(source: Path | None, body: str | None) -> None:
+        profile = matcher.load_profile(source, text=body)
+        posting = matcher.load_posting(text=PIPELINE_POSTING)
+        assert 0 <= matcher.match(profile, posting).fit <= 100
+
+    def posting_then_match(source: Path | None, body: str | None) -> None:
+        posting = matcher.load_posting(source, text=body)
+        profile = matcher.load_profile(text=PIPELINE_CV)
+        assert 0 <= matcher.match(profile, posting).fit <= 100
+
+    with tempfile.TemporaryDirectory() as folder:
+        raw = Path(folder) / "input.txt"
+        raw.write_bytes(prefix + tail)
+        for load in (profile_then_match, posting_then_match):
+            settle(lambda load=load: load(raw, None))
+            settle(lambda load=load: load(None, text))
+        cv = Path(folder) / "cv.txt"
+        cv.write_text(PIPELINE_CV, encoding="utf-8")
+        job = Path(folder) / "job.txt"
+        job.write_text(PIPELINE_POSTING, encoding="utf-8")
+        for args, stdin in (
+            ([str(raw), str(job)], None),
+            ([str(cv), str(raw)], None),
+            (["-", str(job)], prefix + tail),
+            ([str(cv), "-"], text.encode("utf-8", errors="surrogatepass")),
+        ):
+            result = CliRunner().invoke(main, args, input=stdin)
+            assert result.exception is None or isinstance(result.exception, SystemExit), (
+                result.exception
+            )
+            assert result.exit_code in (0, 1), result.output
