@@ -246,7 +246,7 @@ def _list_strengths(text: str, vocabulary: Vocabulary) -> tuple[list[Strength], 
         for piece in _LIST_SPLIT.split(line[position:]):
             at = line.find(piece, position)
             position = at + len(piece)
-            if piece.strip():
+            if sum(c.isalpha() for c in piece) >= 2:
                 lead = len(piece) - len(piece.lstrip())
                 entries.append((offset + at + lead, piece.strip(), line.strip()))
         offset += len(raw_line)

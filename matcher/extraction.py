@@ -87,6 +87,17 @@ _RESPONSIBILITY_CUE = re.compile(
     r"^(you will|you'll|responsible for|your (role|job) (is|will))", re.IGNORECASE
 )
 
+# Whole lines that are headings even without a colon, capitals or bullets under them.
+_HEADING_PHRASE = re.compile(
+    r"^\W*(how to apply|apply|application process|about (us|you|the (role|company|team|job))|"
+    r"benefits|perks( and benefits)?|what we offer|why (join us|work with us)|requirements|"
+    r"(essential |desirable |preferred |minimum )?(qualifications|requirements|skills)|"
+    r"responsibilities|key responsibilities|duties|nice to haves?|bonus( points)?|the role|"
+    r"who you are|what you.?ll (do|need|bring)|what we.?re looking for|"
+    r"(work )?experience|education|skills|certifications?|summary|profile|employment history)"
+    r"\W*$",
+    re.IGNORECASE,
+)
 _BULLET = re.compile(r"^\s*(?:[-*•●▪◦–·‣○■□➢➤>]|\d{1,2}[.)]|[a-z][.)])\s+")
 _MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s*(.+?)\s*#*\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"“])")
@@ -154,7 +165,8 @@ _OPEN_CUES = re.compile(
 )
 _PHRASE_STOP = re.compile(
     r"[,;:()\[\].!?]|\b(and|or|as well as|including|such as|e\.g|etc|to ensure|in order|"
-    r"who|which|that|while|with a|within|across|for|is|are|would|will|preferred|a plus)\b",
+    r"who|which|that|while|with a|within|across|for|is|are|would|will|preferred|a plus|"
+    r"(in|at|on|from|of) (a|an|the|our|your))\b",
     re.IGNORECASE,
 )
 _FILLER = frozenset(
@@ -367,7 +379,7 @@ def _heading_text(line: str, next_line: str) -> str | None:
     words = stripped.split()
     if not words or len(words) > 8 or _BULLET.match(line):
         return None
-    if stripped.endswith(":"):
+    if stripped.endswith(":") or _HEADING_PHRASE.match(stripped):
         return stripped.rstrip(":").strip()
     letters = [c for c in stripped if c.isalpha()]
     if len(letters) >= 3 and all(c.isupper() for c in letters):
@@ -517,7 +529,11 @@ def _open_phrases(doc: Doc, taken: list[Span], want_chunks: bool) -> list[Span]:
         words = [t for t in doc if not t.is_punct]
         if 0 < len(words) <= 4 and not taken_tokens and not any(t.pos_ == "VERB" for t in doc):
             found.append(doc[:])
-        found.extend(chunk for chunk in doc.noun_chunks if any(t.pos_ == "PROPN" for t in chunk))
+        found.extend(
+            chunk
+            for chunk in doc.noun_chunks
+            if any(t.pos_ == "PROPN" for t in chunk) and _listed_with(chunk, taken_tokens)
+        )
     cleaned: list[Span] = []
     for span in found:
         tokens = [t for t in span if not t.is_space]
@@ -543,6 +559,26 @@ def _open_phrases(doc: Doc, taken: list[Span], want_chunks: bool) -> list[Span]:
         if not any(s.start <= span.start < s.end for s in unique.values()):
             unique[(span.start, span.end)] = span
     return list(unique.values())
+
+
+def _listed_with(chunk: Span, skill_tokens: set[int]) -> bool:
+    """Whether a noun chunk is listed with a known skill ("Celery, Redis and Python").
+
+    Proper nouns in postings are as often places, days and company names as tools;
+    one coordinated with a known skill is very likely another skill.
+    """
+    top = chunk.root
+    while top.dep_ == "conj" and top.head.i != top.i:
+        top = top.head
+    group = {top.i}
+    frontier = [top]
+    while frontier:
+        token = frontier.pop()
+        for child in token.children:
+            if child.dep_ in ("conj", "appos") and child.i not in group:
+                group.add(child.i)
+                frontier.append(child)
+    return len(group) > 1 and bool(group & skill_tokens)
 
 
 _YEARS_WINDOW_END = re.compile(

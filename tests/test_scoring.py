@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher.scoring import SCORERS, Side, TfidfSimilarity, fuzzy_score, score_pairs, tfidf_for
-from matcher.vocabulary import shipped_vocabulary
+from matcher.vocabulary import Skill, build_vocabulary, shipped_vocabulary
 
 phrases = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40)
 
@@ -25,13 +27,18 @@ def test_subset_alone_does_not_max_out_fuzzy():
     assert fuzzy_score("web frameworks Python", "Python web frameworks") == 100
 
 
+@functools.cache
+def fitted_pair(kind: str) -> tuple[TfidfSimilarity, TfidfVectorizer]:
+    corpus = sorted({form for skill in shipped_vocabulary() for form in skill.surface_forms})
+    model = TfidfSimilarity().fit(corpus)
+    return model, TfidfVectorizer(**model.vectorizer_params(kind)).fit(corpus)
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(phrases, min_size=1, max_size=5))
 def test_runtime_tfidf_equals_scikit_learn(texts: list[str]):
-    corpus = sorted({form for skill in shipped_vocabulary() for form in skill.surface_forms})
-    model = TfidfSimilarity().fit(corpus)
     for kind in ("char", "word"):
-        reference = TfidfVectorizer(**model.vectorizer_params(kind)).fit(corpus)
+        model, reference = fitted_pair(kind)
         expected = reference.transform(texts).toarray()
         assert np.allclose(model.transform(texts, kind).toarray(), expected, atol=1e-5)
 
@@ -41,7 +48,7 @@ def test_fitted_model_is_cached_per_vocabulary():
     assert tfidf_for(vocabulary) is tfidf_for(vocabulary)
 
 
-def test_hierarchy_counts_partly_and_lexical_alone_cannot_join_distinct_skills():
+def test_hierarchy_counts_partly():
     vocabulary = shipped_vocabulary()
     postgres = vocabulary["PostgreSQL"]
     scores, methods = score_pairs(
@@ -50,10 +57,22 @@ def test_hierarchy_counts_partly_and_lexical_alone_cannot_join_distinct_skills()
         vocabulary,
     )
     assert 75 <= scores[0, 0] < 100 and methods[0][0] == "taxonomy:narrower"
-    assert scores[1, 1] < 50
+    assert scores[1, 1] < 75 and methods[1][1].startswith("taxonomy:")
+
+
+def test_spelling_alone_cannot_join_two_distinct_known_skills():
+    vocabulary = build_vocabulary(
+        [Skill("Java", "hard_skill", "software"), Skill("JavaScript", "hard_skill", "software")]
+    )
+    scores, methods = score_pairs(
+        [Side("Java", "Java")], [Side("JavaScript", "JavaScript")], vocabulary
+    )
+    assert scores[0, 0] < 50
 
 
 def test_same_skill_through_an_alias_scores_full():
     vocabulary = shipped_vocabulary()
-    scores, methods = score_pairs([Side("k8s", "Kubernetes")], [Side("Kubernetes", "Kubernetes")], vocabulary)
+    scores, methods = score_pairs(
+        [Side("k8s", "Kubernetes")], [Side("Kubernetes", "Kubernetes")], vocabulary
+    )
     assert scores[0, 0] == 100 and methods[0][0] == "vocabulary"

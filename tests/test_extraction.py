@@ -1,0 +1,111 @@
+"""Reading postings and CVs: sections, importance, years, gates, negation, offsets."""
+
+from __future__ import annotations
+
+from matcher import extract_skills
+from matcher.extraction import segment
+
+POSTING = """Senior Backend Engineer
+
+About us
+We are a fintech company. Our platform is built on React and Salesforce.
+
+Requirements:
+- 5+ years of experience with Python
+- Good knowledge of PostgreSQL
+- Experience with Kubernetes is a plus
+- Must be authorised to work in the UK
+
+Nice to have
+* Terraform
+* Experience with quantum annealing schedulers
+
+What we offer
+- Gym membership and a learning budget for AWS certifications
+
+How to apply
+Send your CV to jobs@example.com.
+"""
+
+
+def by_skill(mentions):
+    """Mentions by canonical skill and by the words as written."""
+    return {**{m.text: m for m in mentions}, **{m.skill: m for m in mentions if m.skill}}
+
+
+def test_sections_are_classified():
+    sections = {item.text: item.section for item in segment(POSTING)}
+    assert sections["5+ years of experience with Python"] == "requirements"
+    assert sections["Terraform"] == "nice_to_have"
+    assert sections["We are a fintech company."] == "company"
+    assert sections["Gym membership and a learning budget for AWS certifications"] == "benefits"
+    assert sections["Send your CV to jobs@example.com."] == "logistics"
+
+
+def test_importance_and_years():
+    found = by_skill(extract_skills(POSTING))
+    assert found["Python"].importance == "required"
+    assert found["Python"].years == 5
+    assert found["PostgreSQL"].importance == "required"
+    assert found["Kubernetes"].importance == "preferred"
+    assert found["Terraform"].importance == "preferred"
+
+
+def test_company_and_benefit_skills_are_not_requirements():
+    found = by_skill(extract_skills(POSTING))
+    assert found["React"].importance is None and found["React"].section == "company"
+    aws = [m for m in extract_skills(POSTING) if m.section == "benefits"]
+    assert aws and all(m.importance is None for m in aws)
+
+
+def test_open_vocabulary_phrases_are_kept_unlinked():
+    found = by_skill(extract_skills(POSTING))
+    assert "quantum annealing schedulers" in found
+    assert found["quantum annealing schedulers"].skill is None
+    assert found["quantum annealing schedulers"].importance == "preferred"
+
+
+def test_work_authorisation_is_a_gate():
+    gates = {m.gate for m in extract_skills(POSTING) if m.gate}
+    assert "work_authorisation" in gates
+    assert "years" in gates
+
+
+def test_offsets_point_into_the_text():
+    for mention in extract_skills(POSTING):
+        if mention.source != "gate":
+            assert POSTING[mention.start : mention.end] == mention.text
+
+
+def test_spelling_and_inflection_variants_match():
+    text = "Requirements:\n- NodeJS and Node.js services\n- K8S clusters\n- Relational Databases"
+    skills = [m.skill for m in extract_skills(text)]
+    assert skills.count("Node.js") == 2
+    assert "Kubernetes" in skills
+    assert any(s and "database" in s.lower() for s in skills)
+
+
+def test_team_leadership_phrasings():
+    for phrase in ("team leader", "leading teams", "team leadership"):
+        skills = {m.skill for m in extract_skills(f"Requirements:\n- Experience {phrase}")}
+        assert "Team leadership" in skills, phrase
+
+
+def test_bare_job_ad_sentences_without_headings():
+    mentions = extract_skills("Strong knowledge of Java and Spring is essential .")
+    assert {"Java", "Spring"} <= {m.text for m in mentions if m.skill}
+    assert all(m.importance == "required" for m in mentions if m.skill)
+
+
+def test_negated_and_hedged_cv_statements_are_marked():
+    cv = (
+        "Skills\n"
+        "- Python, SQL\n"
+        "- No experience with Kubernetes\n"
+        "- Not yet familiar with Terraform\n"
+        "- Would like to learn Go\n"
+    )
+    found = by_skill(extract_skills(cv, kind="cv"))
+    assert not found["Python"].negated and not found["SQL"].negated
+    assert found["Kubernetes"].negated
+    assert found["Terraform"].negated
