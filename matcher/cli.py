@@ -144,3 +144,7 @@ def skills(file: str, output_format: str, as_cv: bool) -> None:
         linked = f" -> {m.skill}" if m.skill and m.skill != m.text else ""
         negated = " (not evidence: denied or hedged)" if m.negated else ""
         click.echo(f"{m.start}-{m.end} {m.section}{asked}: {m.text}{linked}{negated}")
+
+
+if __name__ == "__main__":
+    main()

@@ -67,33 +67,73 @@ def set_match_norms(doc: Doc) -> Doc:
     return doc
 
 
-def _gerund(word: str) -> str:
-    if word.endswith("ie"):
-        return word[:-2] + "ying"
+# Verbs that start skill phrases in postings and CVs ("lead teams", "managed budgets"),
+# with their -ing and past forms. Only these get variants: generating them for every
+# phrase would double the patterns, and compiling patterns is most of a cold start.
+_IRREGULAR_VERBS = {
+    "lead": ("leading", "led"),
+    "build": ("building", "built"),
+    "write": ("writing", "wrote", "written"),
+    "run": ("running", "ran"),
+    "teach": ("teaching", "taught"),
+    "drive": ("driving", "drove", "driven"),
+    "make": ("making", "made"),
+    "take": ("taking", "took", "taken"),
+    "give": ("giving", "gave", "given"),
+    "hold": ("holding", "held"),
+    "keep": ("keeping", "kept"),
+    "set": ("setting",),
+    "plan": ("planning", "planned"),
+    "ship": ("shipping", "shipped"),
+    "manage": ("managing", "managed"),
+    "oversee": ("overseeing", "oversaw", "overseen"),
+    "speak": ("speaking", "spoke", "spoken"),
+    "sell": ("selling", "sold"),
+    "deal": ("dealing", "dealt"),
+    "meet": ("meeting", "met"),
+    "control": ("controlling", "controlled"),
+    "audit": ("auditing", "audited"),
+}
+_REGULAR_VERBS = frozenset(
+    """administer advise analyse analyze assess assist automate budget calculate carry coach
+    collaborate communicate compile conduct configure coordinate create debug define deliver
+    deploy design develop diagnose document draft edit engage establish estimate evaluate
+    execute facilitate forecast handle identify implement improve inspect install interpret
+    interview investigate launch liaise maintain measure mentor migrate model monitor
+    motivate negotiate onboard operate optimise optimize organise organize perform prepare
+    present prioritise prioritize process produce program programme promote provide recruit
+    reconcile record report research resolve review schedule secure source supervise support
+    test track train troubleshoot use work""".split()
+)
+
+
+def verb_forms(word: str) -> tuple[str, ...]:
+    """The -ing and past forms of a verb that starts skill phrases, else nothing."""
+    if word in _IRREGULAR_VERBS:
+        return _IRREGULAR_VERBS[word]
+    if word not in _REGULAR_VERBS:
+        return ()
     if word.endswith("e") and not word.endswith("ee"):
-        return word[:-1] + "ing"
-    return word + "ing"
-
-
-def _past(word: str) -> str:
-    return word + "d" if word.endswith("e") else word + "ed"
+        return (word[:-1] + "ing", word + "d")
+    if word.endswith("y") and word[-2] not in "aeiou":
+        return (word + "ing", word[:-1] + "ied")
+    return (word + "ing", word + "ed")
 
 
 def surface_variants(form: str) -> list[str]:
     """A form and the spellings postings and CVs use for it.
 
     Hyphens written as spaces or closed up ("e-mail", "e mail", "email"), and for a
-    multi-word phrase that starts with a verb-like word, its "-ing" and "-ed" forms
-    ("lead teams" -> "leading teams", "led teams" is left to the aliases). Variants that
-    are nonsense cost nothing: they never occur in text.
+    phrase that starts with a common verb, its -ing and past forms ("lead teams" ->
+    "leading teams", "led teams").
     """
     variants = [form]
     if "-" in form:
         variants += [form.replace("-", " "), form.replace("-", "")]
     words = form.split()
-    if len(words) >= 2 and words[0].isalpha() and words[0].islower() and len(words[0]) >= 3:
+    if len(words) >= 2:
         rest = " ".join(words[1:])
-        variants += [f"{_gerund(words[0])} {rest}", f"{_past(words[0])} {rest}"]
+        variants += [f"{inflected} {rest}" for inflected in verb_forms(words[0].lower())]
     return variants
 
 
