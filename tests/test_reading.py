@@ -308,6 +308,112 @@ def test_pdf_two_column_cv_in_reading_order(tmp_path: Path, font: str) -> None:
     assert lines == ENGLISH_CV_LEFT + ENGLISH_CV_RIGHT
 
 
+def make_story_pdf(story: Callable[[Any], list[Any]], *, sidebar: bool) -> bytes:
+    """A PDF laid out by reportlab's platypus: a full-width header, then a sidebar CV."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+    buffer = io.BytesIO()
+    width, height = A4
+    document = BaseDocTemplate(buffer, pagesize=A4, invariant=True)
+    if sidebar:
+        frames = [
+            Frame(40, height - 120, width - 80, 80, id="header"),
+            Frame(40, 40, 170, height - 170, id="sidebar"),
+            Frame(220, 40, width - 260, height - 170, id="main"),
+        ]
+    else:
+        frames = [Frame(40, 40, width - 80, height - 80, id="page")]
+    document.addPageTemplates([PageTemplate(frames=frames)])
+    document.build(story(getSampleStyleSheet()))
+    return buffer.getvalue()
+
+
+def _sidebar_cv(styles: Any) -> list[Any]:
+    from reportlab.platypus import FrameBreak, Paragraph
+
+    body, heading = styles["Normal"], styles["Heading2"]
+    return [
+        Paragraph("Jane Doe", styles["Title"]),
+        Paragraph("Senior Data Engineer, Berlin", body),
+        FrameBreak(),
+        Paragraph("Skills", heading),
+        Paragraph("• Python", body),
+        Paragraph("• SQL", body),
+        Paragraph("Languages", heading),
+        Paragraph("English, German", body),
+        FrameBreak(),
+        Paragraph("Experience", heading),
+        Paragraph(
+            "Acme Corp, 2019 to 2024. Built and ran the company's data platform: batch and"
+            " streaming pipelines in Python, a warehouse in Snowflake, and the dbt models"
+            " that every team reports from.",
+            body,
+        ),
+        Paragraph("Education", heading),
+        Paragraph("BSc in Computer Science, University of Leeds", body),
+    ]
+
+
+def test_pdf_header_sidebar_and_wrapped_paragraphs() -> None:
+    text = read_bytes(make_story_pdf(_sidebar_cv, sidebar=True))
+    assert lines_of(text) == [
+        "Jane Doe",
+        "Senior Data Engineer, Berlin",
+        "Skills",
+        "• Python",
+        "• SQL",
+        "Languages",
+        "English, German",
+        "Experience",
+        "Acme Corp, 2019 to 2024. Built and ran the company's data platform: batch and"
+        " streaming pipelines in Python, a warehouse in Snowflake, and the dbt models that"
+        " every team reports from.",
+        "Education",
+        "BSc in Computer Science, University of Leeds",
+    ]
+
+
+def _table_and_list_cv(styles: Any) -> list[Any]:
+    from reportlab.platypus import ListFlowable, ListItem, Paragraph, Table
+
+    body = styles["Normal"]
+    return [
+        Paragraph("Jane Doe", styles["Title"]),
+        Table([["Skills", "Python, SQL, Kubernetes"], ["Location", "Leeds"]]),
+        Paragraph("Responsibilities", styles["Heading2"]),
+        ListFlowable(
+            [
+                ListItem(
+                    Paragraph(
+                        "Designed and ran the batch and streaming pipelines that feed every"
+                        " dashboard in the company, in Python and SQL",
+                        body,
+                    )
+                ),
+                ListItem(Paragraph("Mentored four engineers", body)),
+            ],
+            bulletType="bullet",
+        ),
+    ]
+
+
+def test_pdf_table_rows_and_hanging_bullets() -> None:
+    text = read_bytes(make_story_pdf(_table_and_list_cv, sidebar=False))
+    assert lines_of(text) == [
+        "Jane Doe",
+        "Skills | Python, SQL, Kubernetes",
+        "Location | Leeds",
+        "Responsibilities",
+        "• Designed and ran the batch and streaming pipelines that feed every dashboard in"
+        " the company, in Python and SQL",
+        "• Mentored four engineers",
+    ]
+
+
 def test_pdf_bullets_start_lines(tmp_path: Path) -> None:
     path = tmp_path / "cv.pdf"
     path.write_bytes(make_pdf([ENGLISH_CV_LEFT]))
