@@ -39,7 +39,22 @@ _WHERE = {
     "SkillMention": "matcher.extraction",
     "extract_skills": "matcher.extraction",
 }
-__all__ = sorted(_WHERE)
+__all__ = [
+    "Evidence",
+    "Gap",
+    "MatchReport",
+    "MatcherError",
+    "Posting",
+    "Profile",
+    "Requirement",
+    "SkillMatch",
+    "SkillMention",
+    "Strength",
+    "extract_skills",
+    "load_posting",
+    "load_profile",
+    "match",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -208,7 +208,28 @@ def match(
         elif gate_met is False and status == "match":
             status = "prepare"
         matches.append(SkillMatch(requirement, best, round(score, 1), method, status, gate_met))
-    return _report(tuple(matches), profile, posting)
+    return _report(_best_of_alternatives(matches), profile, posting)
+
+
+def _best_of_alternatives(matches: list[SkillMatch]) -> tuple[SkillMatch, ...]:
+    """Of requirements offered as alternatives ("Django or FastAPI"), keep the best met.
+
+    An option also asked for on its own elsewhere is never dropped.
+    """
+    best: dict[int, SkillMatch] = {}
+    for m in matches:
+        for group in m.requirement.alternatives:
+            if group not in best or _rank(m) > _rank(best[group]):
+                best[group] = m
+    return tuple(
+        m
+        for m in matches
+        if m.requirement.standalone or all(best[g] is m for g in m.requirement.alternatives)
+    )
+
+
+def _rank(m: SkillMatch) -> tuple[bool, float]:
+    return (m.gate_met is not False, m.score)
 
 
 def _report(matches: tuple[SkillMatch, ...], profile: Profile, posting: Posting) -> MatchReport:

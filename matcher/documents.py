@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from matcher.vocabulary import Vocabulary, alias_key, shipped_vocabulary
 REQUIRED_WEIGHT = 1.0
 RESPONSIBILITY_WEIGHT = 0.6
 PREFERRED_WEIGHT = 0.4
+SOFT_SKILL_SHARE = 0.5
 
 DEGREE_LEVELS = {"diploma": 1, "associate": 1, "bachelor": 2, "master": 3, "mba": 3, "doctor": 4}
 _DEGREE = re.compile(
@@ -76,6 +77,10 @@ class Requirement:
     years: int | None = None
     gate: str | None = None
     weight: float = REQUIRED_WEIGHT
+    # Groups of alternatives this skill was offered in ("ADN or BSN"), and whether it
+    # was also asked for on its own somewhere, which makes it needed in its own right.
+    alternatives: tuple[int, ...] = ()
+    standalone: bool = True
 
 
 @dataclass(frozen=True)
@@ -133,10 +138,13 @@ def _read(source: str | os.PathLike[str] | None, text: str | None) -> tuple[str,
     return str(source), read_document(Path(source))  # type: ignore[arg-type]
 
 
-def _weight(importance: Importance, section: str) -> float:
-    if importance == "preferred":
-        return PREFERRED_WEIGHT
-    return RESPONSIBILITY_WEIGHT if section == "responsibilities" else REQUIRED_WEIGHT
+def _weight(importance: Importance, section: str, category: str | None) -> float:
+    """How much a requirement counts in the fit (see the README)."""
+    weight = PREFERRED_WEIGHT if importance == "preferred" else REQUIRED_WEIGHT
+    if importance == "required" and section == "responsibilities":
+        weight = RESPONSIBILITY_WEIGHT
+    # Soft skills are asked for everywhere and rarely named in a CV: they count half.
+    return weight * SOFT_SKILL_SHARE if category == "soft_skill" else weight
 
 
 def requirements_from(
@@ -159,7 +167,9 @@ def requirements_from(
             category=skill.category if skill else None,
             years=mention.years,
             gate=mention.gate,
-            weight=_weight(mention.importance, mention.section),
+            weight=_weight(mention.importance, mention.section, skill.category if skill else None),
+            alternatives=(mention.alternatives,) if mention.alternatives is not None else (),
+            standalone=mention.alternatives is None,
         )
         previous = chosen.get(key)
         if previous is None or candidate.weight > previous.weight:
@@ -175,9 +185,16 @@ def _keep_stricter(kept: Requirement, other: Requirement) -> Requirement:
     """Merge two askings of one skill: the more years and any gate survive."""
     years = max(filter(None, (kept.years, other.years)), default=None)
     gate = kept.gate or other.gate
-    if years == kept.years and gate == kept.gate:
+    alternatives = kept.alternatives + other.alternatives
+    standalone = kept.standalone or other.standalone
+    if (years, gate, alternatives, standalone) == (
+        kept.years,
+        kept.gate,
+        kept.alternatives,
+        kept.standalone,
+    ):
         return kept
-    return Requirement(**{**kept.__dict__, "years": years, "gate": gate})
+    return replace(kept, years=years, gate=gate, alternatives=alternatives, standalone=standalone)
 
 
 def load_posting(
@@ -255,9 +272,8 @@ def _list_strengths(text: str, vocabulary: Vocabulary) -> tuple[list[Strength], 
     for (start, entry, line), doc in zip(entries, parse(entry for _, entry, _ in entries)):
         years = _years(entry)
         spans = compiled.find(doc)
-        negated = bool(_NEGATION.search(entry)) and is_negated(
-            entry, spans[0].start_char if spans else len(entry)
-        )
+        first_start, first_end = (spans[0].start_char, spans[0].end_char) if spans else (0, 0)
+        negated = is_negated(entry, first_start, first_end)
         whole = vocabulary.lookup(re.sub(r"\(.*?\)", "", entry))
         named: list[str | None] = [whole.name] if whole else [span.label_ for span in spans]
         texts = [entry] if whole else [span.text for span in spans]
@@ -381,7 +397,9 @@ def load_profile(
         kind=kind,
         strengths=strengths,
         not_evidence=tuple(refused),
-        years_experience=_career_years(body),
+        years_experience=_career_years(body)
+        or max((s.years or 0 for s in strengths), default=None)
+        or None,
         degree_level=_degree_level("\n".join(lines), strengths),
         work_authorisation=_line_showing(_AUTHORISED, body),
         clearance=_line_showing(_CLEARANCE, body),

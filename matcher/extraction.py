@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
 from spacy.tokens import Doc, Span
 
 from matcher.nlp import CompiledVocabulary, compiled_vocabulary, parse
-from matcher.vocabulary import Vocabulary, shipped_vocabulary
+from matcher.vocabulary import Skill, Vocabulary, shipped_vocabulary
 
 Importance = Literal["required", "preferred"]
 
@@ -78,6 +78,9 @@ _COMPANY_CUE = re.compile(
     r"is a leading|we build|we help)\b",
     re.IGNORECASE,
 )
+# A sentence about "we/our" and not about "you" describes the employer, not the job.
+_ABOUT_US = re.compile(r"\b(we|we're|our|us)\b", re.IGNORECASE)
+_ABOUT_YOU = re.compile(r"\b(you|your|you'll|you're|candidates?|applicants?)\b", re.IGNORECASE)
 _LOGISTICS_CUE = re.compile(
     r"\b(to apply|apply (now|by|via|online)|send (your|a) (cv|resume)|closing date|"
     r"equal opportunit|cover letter|deadline)\b",
@@ -146,6 +149,7 @@ _GATES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 _NEGATION = re.compile(
+    r"^\s*(currently\s+)?learning\b|"
     r"\b(no|not|never|without|lack(ing)?|limited|little|yet to|not yet|"
     r"(would|'d) like to (learn|develop|gain|get)|(want|hope|keen|eager|plan|planning|aim) to "
     r"(learn|develop|gain|get)|(currently|now|still|started|starting) (learning|studying)|"
@@ -356,6 +360,7 @@ class SkillMention:
     years: int | None = None
     gate: str | None = None
     negated: bool = False
+    alternatives: int | None = None
 
     def to_dict(self) -> dict[str, object]:
         """The mention as plain data (``match skills --format json``)."""
@@ -397,7 +402,7 @@ def _section_for_item(text: str, section: str) -> str:
         return "logistics"
     if _BENEFIT_CUE.search(text):
         return "benefits"
-    if _COMPANY_CUE.search(text):
+    if _COMPANY_CUE.search(text) or (_ABOUT_US.search(text) and not _ABOUT_YOU.search(text)):
         return "company"
     if _PREFERRED.search(text) and _REQUIRED_CUE.search(text):
         return "nice_to_have"
@@ -497,13 +502,35 @@ def _gate(text: str, years: int | None, category: str | None) -> str | None:
     return "years" if years else None
 
 
-def is_negated(item_text: str, mention_start: int) -> bool:
-    """Whether the words before a mention, in its clause, deny or hedge it."""
+_HEDGE_AFTER = re.compile(
+    r"\W{0,3}(candidate|exam|student|trainee|apprentice|\(?(learning|basic|beginner|"
+    r"studying|in progress|expected|pending|part[- ]qualified|not (yet )?(held|licensed)))\b",
+    re.IGNORECASE,
+)
+
+
+def is_negated(item_text: str, mention_start: int, mention_end: int | None = None) -> bool:
+    """Whether a CV statement denies or hedges a skill instead of showing it.
+
+    Before the mention, in its clause: "no experience with X", "would like to learn Y".
+    Right after it: "CPA candidate", "Terraform (learning)", "CIPD (in progress)".
+    """
     before = item_text[:mention_start]
     breaks = list(_CLAUSE_BREAK.finditer(before))
     clause = before[breaks[-1].end() :] if breaks else before
-    return bool(_NEGATION.search(clause)) or bool(
-        re.match(r"\s*\((learning|basic|beginner|studying)\)", item_text[mention_start:])
+    after = item_text[mention_end:] if mention_end is not None else ""
+    return bool(_NEGATION.search(clause)) or bool(after and _HEDGE_AFTER.match(after))
+
+
+def _names_people(text: str, skill: Skill | None) -> bool:
+    """A credential in the plural names people or firms ("Marlow & Finch CPAs"), not a
+    credential held."""
+    return bool(
+        skill is not None
+        and skill.category == "certification"
+        and len(text) > 2
+        and text.endswith("s")
+        and text[:-1].isupper()
     )
 
 
@@ -663,10 +690,56 @@ def _mentions_in_item(
                 source=source,
                 years=years,
                 gate=_gate(item.text, years, category) if item.importance else None,
-                negated=kind == "cv" and is_negated(item.text, span.start_char),
+                negated=kind == "cv"
+                and (
+                    is_negated(item.text, span.start_char, span.end_char)
+                    or _names_people(span.text, skill)
+                ),
             )
         )
-    return sorted(mentions, key=lambda m: m.start)
+    mentions = _mark_alternatives(sorted(mentions, key=lambda m: m.start), item)
+    if any(m.gate == "degree" for m in mentions):
+        # "Degree in a numerate subject (maths, economics, statistics)": any one subject.
+        subjects = [m for m in mentions if m.gate != "degree" and m.alternatives is None]
+        if len(subjects) > 1:
+            mentions = [
+                replace(m, alternatives=item.start) if m in subjects else m for m in mentions
+            ]
+    return mentions
+
+
+# "RN license in Oregon (or a multistate compact license)": an alternative in brackets.
+_OR_ASIDE = re.compile(r"\(\s*or\b[^()]*$|\bor equivalent\b", re.IGNORECASE)
+_JOINER = re.compile(r"[\s,/]*(\b(or|and)\b[\s,]*(an?\s+|any\s+|other\s+)?)?[\s,/]*", re.IGNORECASE)
+
+
+def _mark_alternatives(mentions: list[SkillMention], item: Item) -> list[SkillMention]:
+    """Mark mentions offered as alternatives ("Django or FastAPI", "BSN, ADN or RN").
+
+    A run of mentions separated only by commas, slashes and one final "or" is a set of
+    alternatives: any one of them answers the posting. With "and" each is required.
+    """
+    runs: list[list[int]] = []
+    for index, mention in enumerate(mentions):
+        if index and runs:
+            previous = mentions[index - 1]
+            between = item.text[previous.end - item.start : mention.start - item.start]
+            if _JOINER.fullmatch(between) or _OR_ASIDE.search(between):
+                runs[-1].append(index)
+                continue
+        runs.append([index])
+    marked = list(mentions)
+    for run in runs:
+        if len(run) < 2:
+            continue
+        first, last = mentions[run[0]], mentions[run[-1]]
+        joined = item.text[first.start - item.start : last.end - item.start + 12]
+        if re.search(r"\bor\b|/", joined, re.IGNORECASE) and not re.search(
+            r"\band\b", joined, re.IGNORECASE
+        ):
+            for index in run:
+                marked[index] = replace(mentions[index], alternatives=first.start)
+    return marked
 
 
 def extract_mentions(

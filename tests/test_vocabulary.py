@@ -75,3 +75,11 @@ def test_malformed_file_names_file_and_line(tmp_path: Path):
     path.write_text("skill\tcategory\nPython\ttool\n", encoding="utf-8")
     with pytest.raises(VocabularyError, match=r"broken.tsv:1: expected the header"):
         parse_vocabulary_file(path)
+
+
+def test_public_api_lists_every_lazy_name():
+    import matcher
+
+    assert sorted(matcher.__all__) == sorted(matcher._WHERE)
+    for name in matcher.__all__:
+        assert getattr(matcher, name) is not None
