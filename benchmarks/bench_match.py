@@ -23,7 +23,7 @@ PAIRS = [
 
 def cold_cli(profile: Path, posting: Path, runs: int) -> list[float]:
     """Wall time of whole `match CV POSTING` processes (caches already built)."""
-    command = [sys.executable, "-m", "matcher.cli", str(profile), str(posting)]
+    command = [sys.executable, "-m", "matcher", str(profile), str(posting)]
     subprocess.run(command, check=True, capture_output=True)  # builds the user caches once
     times = []
     for _ in range(runs):

@@ -1,0 +1,5 @@
+"""``python -m matcher`` runs the ``match`` command."""
+
+from matcher.cli import main
+
+main()
