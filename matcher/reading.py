@@ -35,6 +35,7 @@ __all__ = [
     "MAX_PDF_PAGES",
     "check_english",
     "decode_text",
+    "normalize",
     "read_bytes",
     "read_document",
 ]
@@ -61,7 +62,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
-# Control bytes that plain text legitimately contains: tab, newlines, form feed, ESC-less.
+# Control bytes that plain text legitimately contains: tab, line feed, CR, VT, form feed.
 _TEXT_CONTROLS = frozenset(b"\t\n\r\x0b\x0c")
 # Share of control characters above which content is taken for binary, not text.
 _MAX_CONTROL_RATIO = 0.05
