@@ -601,7 +601,7 @@ def _zip_bomb() -> bytes:
         archive.writestr("[Content_Types].xml", "<Types/>")
         with archive.open("word/document.xml", "w", force_zip64=True) as member:
             chunk = b"\0" * (1024 * 1024)
-            for _ in range(300):  # 300 MB of zeros packs to about 300 KB
+            for _ in range(64):  # 64 MB of zeros packs to about 64 KB
                 member.write(chunk)
     return buffer.getvalue()
 
