@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from matcher.documents import Posting, Profile, Requirement, Strength, degree_level_asked
+from matcher.extraction import GENERIC_GATE_SKILLS
 from matcher.scoring import Side, score_pairs
 from matcher.vocabulary import Vocabulary, shipped_vocabulary
 
@@ -20,9 +21,8 @@ Status = Literal["match", "prepare", "missing"]
 # is something close to build on (prepare); below, nothing near (missing).
 MATCH_SCORE = 75.0
 NEAR_SCORE = 50.0
-# Credit a requirement earns towards the fit: full score for a match, half for a gap
-# with something near, none for missing; an unmet gate earns at most half.
-PREPARE_CREDIT = 0.5
+# Only matches earn credit towards the fit (score/100): a gap, even one with something
+# near, is not yet met. So asking for more that you lack can never raise the fit.
 STRONG_FIT = 70.0
 POOR_FIT = 35.0
 POOR_MISSING_SHARE = 0.5
@@ -41,16 +41,8 @@ class SkillMatch:
 
     @property
     def credit(self) -> float:
-        """This requirement's share of the fit, 0-1."""
-        base = self.score / 100
-        credit = (
-            base
-            if self.status == "match"
-            else PREPARE_CREDIT * base
-            if self.status == "prepare"
-            else 0.0
-        )
-        return min(credit, PREPARE_CREDIT * base) if self.gate_met is False else credit
+        """This requirement's share of the fit, 0-1: only what the strengths answer now."""
+        return self.score / 100 if self.status == "match" else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """The requirement with its best match, as plain data."""
@@ -152,7 +144,7 @@ def _gate_met(
     gate = requirement.gate
     if gate is None:
         return None
-    if gate in ("work_authorisation", "clearance"):
+    if _is_generic_gate(requirement):
         return _stated(requirement, profile) is not None
     if gate == "degree" and (requirement.category == "certification" or best is None):
         return profile.degree_level >= max(degree_level_asked(requirement), 1)
@@ -162,6 +154,12 @@ def _gate_met(
         )
         return score >= MATCH_SCORE and years >= (requirement.years or 0)
     return score >= MATCH_SCORE
+
+
+def _is_generic_gate(requirement: Requirement) -> bool:
+    """A "must be authorised to work" or "clearance needed" gate naming no credential."""
+    generic = GENERIC_GATE_SKILLS.get(requirement.gate or "")
+    return generic is not None and requirement.canonical in (generic, None)
 
 
 def _stated(requirement: Requirement, profile: Profile) -> Strength | None:
@@ -198,7 +196,7 @@ def match(
         best = strengths[j] if j >= 0 else None
         score = float(scores[i, j]) if j >= 0 else 0.0
         method = methods[i][j] if j >= 0 else "none"
-        if requirement.gate in ("work_authorisation", "clearance"):
+        if _is_generic_gate(requirement):
             best = _stated(requirement, profile)
             score, method = (100.0, "statement") if best else (0.0, "none")
         gate_met = _gate_met(requirement, best, score, profile)

@@ -627,10 +627,46 @@ def _years_by_position(text: str) -> list[tuple[int, int, int]]:
     return windows
 
 
-_SPECIAL_GATE_SKILLS = {
+GENERIC_GATE_SKILLS = {
     "work_authorisation": "Work authorisation",
     "clearance": "Security clearance",
 }
+
+
+def _gate_mentions(
+    item: Item, gate: str, spans: list[Span], vocabulary: Vocabulary
+) -> list[SkillMention]:
+    """The requirement(s) of a work-authorisation or clearance item.
+
+    A named credential ("SC clearance", "Australian citizenship") is required as such;
+    otherwise the item is one generic gate ("must be authorised to work in the UK"),
+    met by a CV statement such as "British citizen", whatever words either uses.
+    """
+    generic = GENERIC_GATE_SKILLS[gate]
+    named = [
+        span
+        for span in spans
+        if span.label_ != generic
+        and (skill := vocabulary.skills.get(span.label_)) is not None
+        and skill.category == "certification"
+    ]
+    found: list[tuple[str, str | None, int, int]] = [
+        (span.text, span.label_, span.start_char, span.end_char) for span in named
+    ] or [(generic, generic if generic in vocabulary else None, 0, len(item.text))]
+    return [
+        SkillMention(
+            text=text,
+            start=item.start + start,
+            end=item.start + end,
+            skill=skill,
+            section=item.section,
+            importance=item.importance,
+            line=item.line,
+            source="vocabulary" if named else "gate",
+            gate=gate,
+        )
+        for text, skill, start, end in found
+    ]
 
 
 def _mentions_in_item(
@@ -641,25 +677,12 @@ def _mentions_in_item(
     kind: Literal["posting", "cv"],
 ) -> list[SkillMention]:
     vocabulary = compiled.vocabulary
+    vocab_spans = compiled.find(doc)
     if kind == "posting" and item.importance is not None:
         gate = _gate(item.text, None, None)
-        if gate in _SPECIAL_GATE_SKILLS:
-            # "Must be authorised to work in the UK": one gate, whatever words it uses.
-            return [
-                SkillMention(
-                    text=_SPECIAL_GATE_SKILLS[gate],
-                    start=item.start,
-                    end=item.end,
-                    skill=None,
-                    section=item.section,
-                    importance=item.importance,
-                    line=item.line,
-                    source="gate",
-                    gate=gate,
-                )
-            ]
+        if gate in GENERIC_GATE_SKILLS:
+            return _gate_mentions(item, gate, vocab_spans, vocabulary)
     windows = _years_by_position(item.text)
-    vocab_spans = compiled.find(doc)
     if kind == "posting":
         want_open = item.importance is not None
         want_chunks = want_open and item.section in ("requirements", "nice_to_have")

@@ -1,0 +1,116 @@
+"""Invariants of the core: ranges, self-match, monotonicity, alternatives, gates."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from conftest import posting, profile
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from matcher import load_posting, load_profile, match
+from matcher.vocabulary import shipped_vocabulary
+
+POSTINGS = ["backend-python-developer", "registered-nurse-med-surg", "data-analyst", "ux-designer"]
+PROFILES = ["python-backend-developer-cv", "nurse-strengths", "data-analyst-cv", "chef-strengths"]
+SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@cache
+def posting_text(name: str) -> str:
+    return posting(name).read_text(encoding="utf-8")
+
+
+@cache
+def profile_text(name: str) -> str:
+    return profile(name).read_text(encoding="utf-8")
+
+
+@cache
+def fit(cv_text: str, job_text: str) -> float:
+    return match(load_profile(text=cv_text), load_posting(text=job_text)).fit
+
+
+def test_scores_and_fit_stay_in_range():
+    for job in POSTINGS:
+        for cv in PROFILES:
+            report = match(
+                load_profile(text=profile_text(cv)), load_posting(text=posting_text(job))
+            )
+            assert 0 <= report.fit <= 100
+            assert all(0 <= m.score <= 100 for m in report.matches)
+            assert {m.status for m in report.lead_with} <= {"match"}
+            assert len(report.lead_with) + len(report.gaps) == len(report.matches)
+
+
+def test_a_list_of_the_postings_own_skills_matches_every_skill():
+    for job in POSTINGS:
+        wanted = load_posting(text=posting_text(job))
+        names = sorted({r.canonical for r in wanted.requirements if r.canonical})
+        report = match(load_profile(text="\n".join(names)), wanted)
+        for m in report.matches:
+            if m.requirement.canonical and m.requirement.gate is None:
+                assert m.status == "match" and m.score == 100, m.requirement.skill
+
+
+@SETTINGS
+@given(
+    job=st.sampled_from(POSTINGS),
+    cv=st.sampled_from(PROFILES),
+    skill=st.sampled_from(sorted(shipped_vocabulary().skills)),
+)
+def test_asking_for_a_skill_the_person_lacks_never_raises_the_fit(job: str, cv: str, skill: str):
+    original = load_posting(text=posting_text(job))
+    if any(r.canonical == skill for r in original.requirements):
+        return  # already asked for: the extra line changes nothing
+    extended = posting_text(job) + f"\n\nRequirements:\n- {skill}\n"
+    report = match(load_profile(text=profile_text(cv)), load_posting(text=extended))
+    added = [m for m in report.matches if m.requirement.canonical == skill]
+    assert added, f"{skill!r} was not read as a requirement"
+    if added[0].status == "match":
+        return  # the person has it (perhaps through a narrower skill)
+    assert report.fit <= fit(profile_text(cv), posting_text(job)) + 1e-6
+
+
+@SETTINGS
+@given(
+    job=st.sampled_from(POSTINGS),
+    cv=st.sampled_from(PROFILES),
+    skill=st.sampled_from(sorted(shipped_vocabulary().skills)),
+)
+def test_adding_a_strength_never_lowers_the_fit(job: str, cv: str, skill: str):
+    plain = "\n".join(s.skill for s in load_profile(text=profile_text(cv)).strengths)
+    before = fit(plain, posting_text(job))
+    after = fit(plain + f"\n{skill}", posting_text(job))
+    assert after >= before - 1e-6
+
+
+def test_alternatives_need_only_one():
+    job = load_posting(text="Requirements:\n- REST APIs with Django or FastAPI\n")
+    report = match(load_profile(text="REST APIs\nDjango"), job)
+    assert report.gaps == () and report.verdict == "strong"
+    report = match(load_profile(text="REST APIs"), job)
+    assert [g.requirement.skill for g in report.gaps] in (["Django"], ["FastAPI"])
+
+
+def test_unmet_required_gate_is_first_and_blocks_strong():
+    job = load_posting(
+        text="Requirements:\n- Python\n- SQL\n- Docker\n- Active CPA license\n"
+        "Nice to have:\n- Kubernetes\n"
+    )
+    report = match(load_profile(text="Python\nSQL\nDocker\nKubernetes"), job)
+    assert report.fit >= 70 and report.verdict == "stretch"
+    first = report.gaps[0]
+    assert first.requirement.gate == "licence" and first.requirement.importance == "required"
+
+
+def test_negated_cv_statements_are_not_evidence():
+    job = load_posting(text="Requirements:\n- Kubernetes\n- Terraform\n- Python\n")
+    cv = load_profile(
+        text="I have built Python services for five years and deployed them on AWS every day.\n"
+        "I have no experience with Kubernetes and I am not yet familiar with Terraform."
+    )
+    statuses = {m.requirement.skill: m.status for m in match(cv, job).matches}
+    assert statuses["Python"] == "match"
+    assert statuses["Kubernetes"] != "match" and statuses["Terraform"] != "match"
+    assert {m.skill for m in cv.not_evidence} >= {"Kubernetes", "Terraform"}
