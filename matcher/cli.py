@@ -53,12 +53,10 @@ def reports_errors(command: F) -> F:
 
 
 def read_input(path: str) -> tuple[str, str]:
-    """The text of a file argument, ``-`` reading stdin; returns (name, text)."""
-    from matcher.reading import read_bytes, read_document
+    """The text of a file argument, ``-`` reading stdin (size-limited); returns (name, text)."""
+    from matcher.reading import read_document
 
-    if path == "-":
-        return "<stdin>", read_bytes(sys.stdin.buffer.read())
-    return path, read_document(path)
+    return ("<stdin>" if path == "-" else path), read_document(path)
 
 
 @click.group(
