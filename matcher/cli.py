@@ -144,5 +144,10 @@ def skills(file: str, output_format: str, as_cv: bool) -> None:
         click.echo(f"{m.start}-{m.end} {m.section}{asked}: {m.text}{linked}{negated}")
 
 
+from matcher.cli_journal import journal  # noqa: E402
+
+main.add_command(journal)
+
+
 if __name__ == "__main__":
     main()
