@@ -10,6 +10,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from matcher.batch import requirements_frame, score_postings
     from matcher.core import Gap, MatchReport, SkillMatch, match
     from matcher.documents import (
         Evidence,
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from matcher.extraction import SkillMention, extract_skills
 
 _WHERE = {
+    "requirements_frame": "matcher.batch",
+    "score_postings": "matcher.batch",
     "Gap": "matcher.core",
     "MatchReport": "matcher.core",
     "SkillMatch": "matcher.core",
@@ -54,6 +57,8 @@ __all__ = [
     "load_posting",
     "load_profile",
     "match",
+    "requirements_frame",
+    "score_postings",
 ]
 
 

@@ -149,5 +149,9 @@ from matcher.cli_journal import journal  # noqa: E402
 main.add_command(journal)
 
 
+from matcher.cli_batch import batch  # noqa: E402  (needs main, reports_errors above)
+
+main.add_command(batch)
+
 if __name__ == "__main__":
     main()

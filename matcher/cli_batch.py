@@ -1,0 +1,485 @@
+"""The ``match batch`` command: score many postings, rank them, and refine the search.
+
+Results are written to ``--output`` as they are produced, so an interrupted run
+restarted with the same arguments skips what is done; the ranked table and the
+"refine your search" summary go to stdout, progress to stderr (only on a terminal).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import os
+import shutil
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from matcher.batch import ROW_COLUMNS, Refinement, rank_key
+from matcher.engines import ENGINES
+from matcher.errors import MatcherError, UsageError
+
+OUTPUT_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+_FLOAT_COLUMNS = frozenset({"fit"})
+_INT_COLUMNS = frozenset({"n_requirements", "n_required", "n_matched"})
+#: Failed postings listed under the table; the rest are in the output file.
+ERRORS_SHOWN = 10
+
+
+# --------------------------------------------------------------------------- output file
+
+
+def _typed_row(raw: dict[str, Any]) -> dict[str, Any]:
+    """A row read back from a file, with the types it was written with."""
+    row: dict[str, Any] = {}
+    for column in ROW_COLUMNS:
+        value = raw.get(column)
+        if value == "" or value is None or value != value:  # empty cell or NaN
+            value = None
+        elif column in _FLOAT_COLUMNS:
+            value = float(value)
+        elif column in _INT_COLUMNS:
+            value = int(float(value))
+        else:
+            value = str(value)
+        row[column] = value
+    for column in _INT_COLUMNS:
+        row[column] = row[column] or 0
+    return row
+
+
+def _cut_partial_line(path: Path) -> None:
+    """Drop a last line left half-written by a killed run (rows are one line each)."""
+    with path.open("rb+") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        if size == 0:
+            return
+        handle.seek(size - 1)
+        if handle.read(1) == b"\n":
+            return
+        block = min(size, 1 << 20)
+        while True:
+            handle.seek(size - block)
+            data = handle.read(block)
+            cut = data.rfind(b"\n")
+            if cut >= 0 or block == size:
+                handle.truncate(size - block + cut + 1 if cut >= 0 else 0)
+                return
+            block = min(size, block * 2)
+
+
+class ResultFile:
+    """The ``--output`` file: rows appended and flushed as they come, read back to resume.
+
+    CSV and JSONL are appended to in place; Parquet cannot be appended to, so its rows
+    go to a journal beside it (``FILE.partial.jsonl``) until the run completes. On
+    completion the file is rewritten best fit first, atomically.
+    """
+
+    def __init__(self, path: Path) -> None:
+        fmt = OUTPUT_FORMATS.get(path.suffix.lower())
+        if fmt is None:
+            raise UsageError(
+                f"--output {path}: unknown format; end the name in .csv, .jsonl or .parquet"
+            )
+        self.path = path
+        self.format = fmt
+        self.journal = path.with_name(path.name + ".partial.jsonl") if fmt == "parquet" else path
+        self._handle: Any = None
+        self._writer: Any = None
+        #: Rows this run has written (and flushed to the disk).
+        self.written = 0
+
+    def read_done(self) -> list[dict[str, Any]]:
+        """Rows a previous run with this output already wrote."""
+        rows: list[dict[str, Any]] = []
+        if self.format == "parquet" and self.path.exists():
+            import pandas as pd
+
+            try:
+                frame = pd.read_parquet(self.path)
+            except Exception as error:
+                raise MatcherError(
+                    f"{self.path} exists but cannot be read as Parquet ({error}); move it"
+                    " away or choose another --output"
+                ) from error
+            rows.extend(_typed_row(r) for r in frame.to_dict("records"))
+        if self.journal.exists():
+            _cut_partial_line(self.journal)
+            rows.extend(self._read_lines())
+        # A row written twice (a run stopped mid-write and resumed) counts once.
+        return list({str(row["id"]): row for row in rows}.values())
+
+    def _read_lines(self) -> list[dict[str, Any]]:
+        try:
+            with self.journal.open(encoding="utf-8", newline="") as handle:
+                if self.format == "csv":
+                    reader = csv.DictReader(handle)
+                    if reader.fieldnames and list(reader.fieldnames) != list(ROW_COLUMNS):
+                        raise MatcherError(
+                            f"{self.path} is not a 'match batch' result file (its columns"
+                            " differ); choose another --output"
+                        )
+                    return [_typed_row(r) for r in reader]
+                return [_typed_row(json.loads(line)) for line in handle if line.strip()]
+        except (ValueError, UnicodeDecodeError, csv.Error) as error:
+            raise MatcherError(
+                f"{self.journal} cannot be read back to resume ({error}); move it away or"
+                " choose another --output"
+            ) from error
+
+    def open(self) -> None:
+        self.journal.parent.mkdir(parents=True, exist_ok=True)
+        new = not self.journal.exists() or self.journal.stat().st_size == 0
+        self._handle = self.journal.open("a", encoding="utf-8", newline="")
+        if self.format == "csv":
+            self._writer = csv.DictWriter(self._handle, fieldnames=list(ROW_COLUMNS))
+            if new:
+                self._writer.writeheader()
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        """Append rows and push them to the disk, so a kill loses none of them."""
+        for row in rows:
+            if self.format == "csv":
+                self._writer.writerow(row)
+            else:
+                self._handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self.written += len(rows)
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def finish(self, rows: list[dict[str, Any]]) -> None:
+        """Rewrite the completed file best fit first; drop the Parquet journal."""
+        self.close()
+        from matcher.batch import postings_frame
+
+        ranked = sorted(rows, key=rank_key)
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            if self.format == "parquet":
+                postings_frame(ranked).to_parquet(temporary, index=False)
+            else:
+                with temporary.open("w", encoding="utf-8", newline="") as handle:
+                    if self.format == "csv":
+                        writer = csv.DictWriter(handle, fieldnames=list(ROW_COLUMNS))
+                        writer.writeheader()
+                        writer.writerows(ranked)
+                    else:
+                        for row in ranked:
+                            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            os.replace(temporary, self.path)
+        finally:
+            temporary.unlink(missing_ok=True)
+        if self.journal != self.path:
+            self.journal.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _cut(text: str | None, width: int) -> str:
+    text = text or ""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def _label(row: dict[str, Any]) -> str:
+    title = row.get("title") or Path(str(row.get("source") or row["id"])).name
+    return f"{title} ({row['company']})" if row.get("company") else title
+
+
+def _joined(value: str | None) -> str:
+    return ", ".join(part for part in (value or "").split("; ") if part)
+
+
+def render_table(rows: list[dict[str, Any]], *, top: int, width: int | None = None) -> str:
+    """The ranked table: best fit first, with verdict, top matches and top gaps."""
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    scored = [r for r in sorted(rows, key=rank_key) if r.get("fit") is not None]
+    shown = scored if top <= 0 else scored[:top]
+    rest = max(width - 20, 45)
+    posting_w = max(rest * 34 // 100, 16)
+    match_w = max(rest * 33 // 100, 14)
+    gap_w = max(rest - posting_w - match_w - 2, 14)
+    lines = [
+        f"{'#':>3} {'Fit':>4} {'Verdict':<8} {'Posting':<{posting_w}} "
+        f"{'Lead with':<{match_w}} {'Gaps':<{gap_w}}".rstrip()
+    ]
+    for rank, row in enumerate(shown, start=1):
+        lines.append(
+            f"{rank:>3} {row['fit']:>4.0f} {row['verdict']:<8} "
+            f"{_cut(_label(row), posting_w):<{posting_w}} "
+            f"{_cut(_joined(row['top_matches']) or '-', match_w):<{match_w}} "
+            f"{_cut(_joined(row['top_gaps']) or '-', gap_w)}".rstrip()
+        )
+    if not shown:
+        lines.append("    (no posting could be scored)")
+    if len(scored) > len(shown):
+        lines.append(f"    ... and {len(scored) - len(shown)} more (--top 0 shows all)")
+    return "\n".join(lines)
+
+
+def render_errors(rows: list[dict[str, Any]]) -> str:
+    failed = [r for r in rows if r.get("error")]
+    if not failed:
+        return ""
+    lines = [f"Could not score {len(failed)} posting{'s' if len(failed) != 1 else ''}:"]
+    lines += [f"  {_cut(str(r['error']), 300)}" for r in failed[:ERRORS_SHOWN]]
+    if len(failed) > ERRORS_SHOWN:
+        lines.append(f"  ... and {len(failed) - ERRORS_SHOWN} more (see the error column)")
+    return "\n".join(lines)
+
+
+def render_refinement(summary: Refinement) -> str:
+    """'Refine your search': skills to learn and where the person fits best."""
+    if not summary.scored:
+        return ""
+    plural = "s" if summary.scored != 1 else ""
+    lines = [f"Refine your search ({summary.scored} posting{plural} scored)"]
+    if summary.lacking:
+        lines.append("  Most asked for, and you lack:")
+        lines += [
+            f"    {s.skill}: in {s.postings} posting{'s' if s.postings != 1 else ''}"
+            for s in summary.lacking
+        ]
+    if summary.learn:
+        lines.append("  Would raise your fit the most across these postings:")
+        lines += [
+            f"    {s.skill}: +{s.mean_gain:.1f} fit in {s.postings} posting"
+            f"{'s' if s.postings != 1 else ''}"
+            for s in summary.learn
+        ]
+        if summary.fit_after_learning is not None and summary.mean_fit is not None:
+            lines.append(
+                f"    (all {len(summary.learn)} would lift your mean fit from"
+                f" {summary.mean_fit:.0f} to {summary.fit_after_learning:.0f})"
+            )
+    for heading, groups in (("fields", summary.fields), ("job titles", summary.titles)):
+        if groups:
+            lines.append(f"  Where you fit best, by {heading}:")
+            lines += [
+                f"    {g.name.replace('_', ' ')}: mean fit {g.mean_fit:.0f}, best {g.best_fit:.0f}"
+                f" ({g.postings} posting{'s' if g.postings != 1 else ''}"
+                f"{f', {g.strong} strong' if g.strong else ''})"
+                for g in groups
+            ]
+    return "\n".join(line for line in lines if line)
+
+
+def _json_row(row: dict[str, Any]) -> dict[str, Any]:
+    data = dict(row)
+    for column in ("top_matches", "top_gaps"):
+        data[column] = [part for part in (row.get(column) or "").split("; ") if part]
+    data["gains"] = json.loads(row["gains"]) if row.get("gains") else {}
+    return data
+
+
+# --------------------------------------------------------------------------- command
+
+
+def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``matcher.cli.reports_errors``, looked up when the command runs: importing
+    ``matcher.cli`` here would be circular (it adds this command to its group)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from matcher.cli import reports_errors as report
+
+        return report(command)(*args, **kwargs)
+
+    return wrapper
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Treat ``kill`` (SIGTERM) like Ctrl-C, so workers stop and rows already written
+    stay complete."""
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _progress(total: int | None, done: int) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        initial=done,
+        unit="posting",
+        file=sys.stderr,
+        dynamic_ncols=True,
+        leave=False,
+    )
+
+
+@click.command("batch")
+@click.argument("cv", metavar="CV")
+@click.argument("postings", metavar="POSTINGS...", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write every result to FILE (.csv, .jsonl or .parquet) as it is produced;"
+    " run the same command again to resume an interrupted run.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How to print the ranking and summary.",
+)
+@click.option(
+    "--top",
+    type=int,
+    default=20,
+    show_default=True,
+    help="Rows of the ranked table to print (0: all).",
+)
+@click.option(
+    "-w",
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Worker processes (local engine; default: every core) or LocalCluster workers.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(sorted(ENGINES)),
+    default="local",
+    show_default=True,
+    help="Where to score: this machine, or a Dask distributed cluster.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Dask scheduler address (tcp://host:8786) for --engine dask; without it a"
+    " local Dask cluster is started.",
+)
+@click.option(
+    "--text-column",
+    metavar="NAME",
+    help="Column holding the posting text in CSV/JSONL/Parquet tables"
+    " (default: text, description, posting, ...).",
+)
+@reports_errors
+def batch(
+    cv: str,
+    postings: tuple[str, ...],
+    output: str | None,
+    output_format: str,
+    top: int,
+    workers: int | None,
+    engine: str,
+    scheduler: str | None,
+    text_column: str | None,
+) -> None:
+    """Score many POSTINGS against your CV and rank them, best fit first.
+
+    POSTINGS are files, folders (searched recursively), glob patterns, or tables
+    (CSV, JSONL or Parquet with a text column and optional id, title, company and url
+    columns). A posting that cannot be read or scored is reported and the run goes
+    on; the exit code is 1 if any posting failed.
+    """
+    from matcher.batch import iter_records, refine
+    from matcher.cli import read_input
+    from matcher.documents import load_profile
+    from matcher.engines import get_engine
+
+    if "-" in postings:
+        raise click.UsageError("batch reads postings from files; save stdin to a file first")
+    runner = get_engine(engine, workers=workers, scheduler=scheduler)
+    cv_name, cv_text = read_input(cv)
+    profile = load_profile(text=cv_text, name=cv_name)
+
+    sink = ResultFile(Path(output)) if output else None
+    rows: list[dict[str, Any]] = sink.read_done() if sink else []
+    if rows:
+        others = {r["profile"] for r in rows if r.get("profile")} - {profile.name}
+        if others:
+            raise UsageError(
+                f"{output} holds results for another CV ({sorted(others)[0]}); give another"
+                " --output or delete it to start over"
+            )
+        click.echo(f"Resuming: {len(rows)} postings already in {output} are skipped.", err=True)
+    done_ids = {str(r["id"]) for r in rows}
+    records = iter_records(postings, text_column=text_column, skip=done_ids)
+
+    interactive = sys.stderr.isatty()
+    if interactive:
+        from matcher.batch import count_records
+
+        total = count_records(postings)
+        bar = _progress(total, min(len(done_ids), total or len(done_ids)))
+    else:
+        bar = None
+    completed = False
+    try:
+        with _terminate_as_interrupt():
+            if sink:
+                sink.open()
+            for results in runner.run(profile, records):
+                batch_rows = [result.to_row() for result in results]
+                rows.extend(batch_rows)
+                if sink:
+                    sink.write(batch_rows)
+                if bar is not None:
+                    bar.update(len(results))
+            completed = True
+    except KeyboardInterrupt:
+        saved = f"; {len(done_ids) + sink.written} postings are saved in {output}" if sink else ""
+        click.echo(
+            f"\nInterrupted{saved}. Run the same command again to "
+            + ("finish." if sink else "start over (give --output to be able to resume)."),
+            err=True,
+        )
+        sys.exit(130)
+    finally:
+        if bar is not None:
+            bar.close()
+        if sink:
+            if completed:
+                sink.finish(rows)
+            else:
+                sink.close()
+
+    import pandas as pd
+
+    summary = refine(pd.DataFrame(rows, columns=list(ROW_COLUMNS)))
+    if output_format == "json":
+        ranked = sorted(rows, key=rank_key)
+        click.echo(
+            json.dumps(
+                {"postings": [_json_row(r) for r in ranked], "summary": summary.to_dict()},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        parts = [render_table(rows, top=top), render_errors(rows), render_refinement(summary)]
+        click.echo("\n\n".join(part for part in parts if part))
+        if output:
+            click.echo(f"\nAll {len(rows)} results are in {output}.")
+    if any(r.get("error") for r in rows):
+        sys.exit(1)

@@ -1,0 +1,308 @@
+"""Where batch scoring runs: worker processes on this machine, or a Dask cluster.
+
+An engine takes a profile and a stream of ``PostingRecord`` s and yields lists of
+``ScoredPosting`` s, one per chunk, as they are produced (in completion order). Both engines send
+chunks of records to ``matcher.batch.score_chunk``, so their results are the same;
+each worker process loads the spaCy pipeline and compiled vocabulary once and keeps
+them. Only a bounded window of chunks is in flight, so memory stays flat however
+many postings there are.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
+from dataclasses import dataclass
+from itertools import chain, islice
+from typing import TYPE_CHECKING, Any, Protocol
+
+from matcher.batch import CHUNK_SIZE, PostingRecord, ScoredPosting, chunked, score_records
+from matcher.errors import MatcherError, UsageError
+
+if TYPE_CHECKING:
+    from matcher.documents import Profile
+    from matcher.vocabulary import Vocabulary
+
+#: Chunks in flight per worker: enough to keep every worker busy, few enough to keep
+#: memory flat and to lose little work if the run is killed.
+CHUNKS_PER_WORKER = 2
+
+
+class Engine(Protocol):
+    """Runs ``score_chunk`` over a stream of records somewhere."""
+
+    def run(
+        self,
+        profile: Profile,
+        records: Iterable[PostingRecord],
+        *,
+        vocabulary: Vocabulary | None = None,
+        requirements: bool = False,
+    ) -> Iterator[list[ScoredPosting]]: ...
+
+
+def available_cores() -> int:
+    """The cores this process may use (respects CPU affinity, e.g. in containers)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# --------------------------------------------------------------------------- local
+
+_worker: dict[str, Any] = {}
+
+
+def _init_local_worker(profile: Profile, vocabulary: Vocabulary | None, requirements: bool) -> None:
+    # The parent handles Ctrl-C and stops the workers; a worker that caught it too would
+    # die mid-chunk and look like a crash.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from matcher.documents import load_postings
+    from matcher.vocabulary import shipped_vocabulary
+
+    _worker.update(profile=profile, vocabulary=vocabulary, requirements=requirements)
+    # Load the pipeline, vocabulary matchers and TF-IDF once, before the first chunk.
+    list(load_postings([("warm-up", "Requirements:\n- Python")], vocabulary=vocabulary))
+    shipped_vocabulary()
+
+
+def _score_in_local_worker(records: list[PostingRecord]) -> list[ScoredPosting]:
+    from matcher.batch import score_chunk
+
+    return score_chunk(
+        _worker["profile"],
+        records,
+        vocabulary=_worker["vocabulary"],
+        requirements=_worker["requirements"],
+    )
+
+
+@dataclass
+class LocalEngine:
+    """Worker processes on this machine (one per core by default).
+
+    Fewer than ``in_process_below`` postings are scored in this process: starting a
+    worker (loading spaCy) costs more than it saves on a handful of postings.
+    """
+
+    workers: int | None = None
+    chunk_size: int = CHUNK_SIZE
+    in_process_below: int = 48
+
+    def run(
+        self,
+        profile: Profile,
+        records: Iterable[PostingRecord],
+        *,
+        vocabulary: Vocabulary | None = None,
+        requirements: bool = False,
+    ) -> Iterator[list[ScoredPosting]]:
+        n = self.workers or available_cores()
+        stream = iter(records)
+        head = list(islice(stream, self.in_process_below))
+        if n <= 1 or len(head) < self.in_process_below:
+            yield from score_records(
+                profile,
+                chain(head, stream),
+                vocabulary=vocabulary,
+                requirements=requirements,
+                chunk_size=self.chunk_size,
+            )
+            return
+        yield from self._pool(
+            n, profile, chain(head, stream), vocabulary=vocabulary, requirements=requirements
+        )
+
+    def _pool(
+        self,
+        n: int,
+        profile: Profile,
+        records: Iterable[PostingRecord],
+        *,
+        vocabulary: Vocabulary | None,
+        requirements: bool,
+    ) -> Iterator[list[ScoredPosting]]:
+        # spawn, not fork: forking a process that holds spaCy, BLAS threads and a
+        # progress-bar thread can deadlock, and spawn behaves the same on every OS.
+        pool = ProcessPoolExecutor(
+            n,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_local_worker,
+            initargs=(profile, vocabulary, requirements),
+        )
+        pending: set[Future[list[ScoredPosting]]] = set()
+        finished = False
+        try:
+            for chunk in chunked(records, self.chunk_size):
+                pending.add(pool.submit(_score_in_local_worker, chunk))
+                if len(pending) >= CHUNKS_PER_WORKER * n:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        yield future.result()
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+            finished = True
+        except BrokenProcessPool as error:
+            raise MatcherError(
+                "a worker process died (out of memory?); results so far are kept: run"
+                " the same command again to resume, perhaps with fewer --workers"
+            ) from error
+        finally:
+            if finished:
+                pool.shutdown(wait=True)
+            else:
+                _stop(pool)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: cancel queued chunks and end the workers mid-chunk."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.terminate()
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.join(timeout=5)
+
+
+# --------------------------------------------------------------------------- dask
+
+# spaCy pipelines are not safe to call from two threads at once; a Dask worker with
+# several threads takes turns on its one pipeline (start workers with --nthreads 1).
+_dask_lock = threading.Lock()
+
+
+def _score_on_dask_worker(
+    profile: Profile,
+    records: list[PostingRecord],
+    vocabulary: Vocabulary | None,
+    requirements: bool,
+) -> list[ScoredPosting]:
+    """The task a Dask worker runs; the pipeline is loaded on its first call and kept
+    (``matcher.nlp.load_pipeline`` and the compiled vocabulary are cached per process)."""
+    from matcher.batch import score_chunk
+
+    with _dask_lock:
+        return score_chunk(profile, records, vocabulary=vocabulary, requirements=requirements)
+
+
+@dataclass
+class DaskEngine:
+    """A Dask distributed cluster: ``scheduler`` is its address (tcp://host:8786).
+
+    Without an address, a LocalCluster of ``workers`` processes is started for the run.
+    Files are read here and their text is sent, so workers need no shared filesystem;
+    they need strengths-matcher installed (same version) and nothing else.
+    """
+
+    scheduler: str | None = None
+    workers: int | None = None
+    chunk_size: int = CHUNK_SIZE
+    connect_timeout: str = "15s"
+
+    def run(
+        self,
+        profile: Profile,
+        records: Iterable[PostingRecord],
+        *,
+        vocabulary: Vocabulary | None = None,
+        requirements: bool = False,
+    ) -> Iterator[list[ScoredPosting]]:
+        try:
+            from distributed import Client, LocalCluster, as_completed
+        except ImportError as error:
+            raise UsageError(
+                "the dask engine needs dask.distributed; run: pip install 'strengths-matcher[dask]'"
+            ) from error
+        with ExitStack() as stack:
+            if self.scheduler:
+                try:
+                    client = stack.enter_context(
+                        Client(self.scheduler, timeout=self.connect_timeout)
+                    )
+                except (OSError, TimeoutError) as error:
+                    raise MatcherError(
+                        f"cannot reach the Dask scheduler at {self.scheduler} ({error});"
+                        " check the address and that the scheduler is running"
+                    ) from error
+            else:
+                cluster = stack.enter_context(
+                    LocalCluster(
+                        n_workers=self.workers or available_cores(),
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                        host="127.0.0.1",
+                    )
+                )
+                client = stack.enter_context(Client(cluster))
+            threads = sum(client.nthreads().values()) or 1
+            shared_profile = client.scatter(profile, broadcast=True)
+            shared_vocabulary = (
+                client.scatter(vocabulary, broadcast=True) if vocabulary is not None else None
+            )
+            window = as_completed()
+            for chunk in chunked(records, self.chunk_size):
+                window.add(
+                    client.submit(
+                        _score_on_dask_worker,
+                        shared_profile,
+                        [record.read() for record in chunk],
+                        shared_vocabulary,
+                        requirements,
+                        pure=False,
+                    )
+                )
+                while window.count() >= CHUNKS_PER_WORKER * threads:
+                    yield _dask_result(next(window))
+            for future in window:
+                yield _dask_result(future)
+
+
+def _dask_result(future: Any) -> list[ScoredPosting]:
+    try:
+        result: list[ScoredPosting] = future.result()
+    except MatcherError:
+        raise
+    except Exception as error:
+        raise MatcherError(
+            f"a Dask task failed ({error.__class__.__name__}: {error}); results so far are"
+            " kept: run the same command again to resume"
+        ) from error
+    finally:
+        future.release()
+    return result
+
+
+# --------------------------------------------------------------------------- registry
+
+#: Engines by the name ``--engine`` takes.
+ENGINES: dict[str, type[LocalEngine] | type[DaskEngine]] = {
+    "local": LocalEngine,
+    "dask": DaskEngine,
+}
+
+
+def get_engine(name: str, *, workers: int | None = None, scheduler: str | None = None) -> Engine:
+    """The engine called ``name``, set up for ``workers`` and (dask) ``scheduler``."""
+    if name not in ENGINES:
+        raise UsageError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}")
+    if workers is not None and workers < 1:
+        raise UsageError("--workers must be at least 1")
+    if name == "dask":
+        return DaskEngine(scheduler=scheduler, workers=workers)
+    if scheduler:
+        raise UsageError("--scheduler only applies with --engine dask")
+    return LocalEngine(workers=workers)
