@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import functools
 import importlib
+import importlib.util
 import io
 import logging
 import os
@@ -1037,13 +1038,45 @@ def _language_identifier() -> Any:
 
 @functools.cache
 def _stop_words(code: str) -> frozenset[str] | None:
-    """spaCy's function-word list for a language, or None if spaCy has none."""
-    module_name = f"spacy.lang.{_SPACY_CODES.get(code, code)}.stop_words"
-    try:
-        module = importlib.import_module(module_name)
-    except Exception:  # no such language in spaCy, or its module needs extras
+    """spaCy's function-word list for a language, or None if spaCy has none.
+
+    The list's own file is read, not ``spacy.lang.XX``: importing a language package
+    builds its tokenizer rules, ~0.2 s a language.
+    """
+    spec = importlib.util.find_spec("spacy")
+    if spec is None or not spec.submodule_search_locations:
         return None
-    return frozenset(word.lower() for word in getattr(module, "STOP_WORDS", ()))
+    folder = _SPACY_CODES.get(code, code)
+    path = Path(next(iter(spec.submodule_search_locations))) / "lang" / folder / "stop_words.py"
+    namespace: dict[str, Any] = {}
+    try:
+        exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+    except Exception:  # no such language in spaCy, or a list that needs more than itself
+        return None
+    return frozenset(word.lower() for word in namespace.get("STOP_WORDS", ()))
+
+
+# Latin-script languages with spaCy stop-word lists: if none of their function words
+# is common in a Latin-script text, it is English for our purposes, and the language
+# identifier (about 1 s to load) need not run at all.
+_LATIN_LANGUAGES = (
+    "de fr es nl it pt sv da nb pl cs sk sl hr ro hu fi et lt lv tr id ca ga is".split()
+)
+
+
+def _plainly_english(sample: str, letters: list[str]) -> bool:
+    """Latin script, and no other language's own function words are common in it."""
+    if sum(1 for char in letters if _is_latin(char)) < 0.95 * len(letters):
+        return False
+    words = _WORDS.findall(sample.lower())
+    if not words:
+        return True
+    english = _stop_words("en") or frozenset()
+    for code in _LATIN_LANGUAGES:
+        foreign = (_stop_words(code) or frozenset()) - english
+        if sum(1 for word in words if word in foreign) >= _MIN_FOREIGN_SHARE / 2 * len(words):
+            return False
+    return True
 
 
 def _is_latin(char: str) -> bool:
@@ -1067,6 +1100,8 @@ def check_english(text: str, *, name: str) -> None:
     sample = text[:_LANGUAGE_SAMPLE]
     letters = [char for char in sample if char.isalpha()]
     if len(letters) < 40:
+        return
+    if _plainly_english(sample, letters):
         return
     code, confidence = _language_identifier().classify(sample)
     if code == "en":
