@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     )
     from matcher.errors import MatcherError
     from matcher.extraction import SkillMention, extract_skills
+    from matcher.journal import Journal
 
 _WHERE = {
     "requirements_frame": "matcher.batch",
@@ -41,10 +42,12 @@ _WHERE = {
     "MatcherError": "matcher.errors",
     "SkillMention": "matcher.extraction",
     "extract_skills": "matcher.extraction",
+    "Journal": "matcher.journal",
 }
 __all__ = [
     "Evidence",
     "Gap",
+    "Journal",
     "MatchReport",
     "MatcherError",
     "Posting",

@@ -215,16 +215,16 @@ class Application:
     fit: float
     verdict: str
     posting_name: str
-    posting_text: str
-    cv_name: str
-    cv_text: str
-    cv_version: str
+    posting_text: str = _field(repr=False)
+    cv_name: str = _field()
+    cv_text: str = _field(repr=False)
+    cv_version: str = _field()
     notes: str | None
     feedback: str | None
     created_at: str
     updated_at: str
     events: tuple[Event, ...]
-    report: Mapping[str, Any] = _field(hash=False)
+    report: Mapping[str, Any] = _field(hash=False, repr=False)
 
     @property
     def reached_interview(self) -> bool:
@@ -1183,7 +1183,7 @@ def _fits(apps: Sequence[Application]) -> str:
         return f"fit {values[0]:.0f}"
     if len(values) == 2:
         return f"fit {values[0]:.0f} and {values[1]:.0f}"
-    return f"fit {values[0]:.0f} to {values[-1]:.0f} (median {statistics.median(values):.0f})"
+    return f"fit {values[0]:.0f} to {values[-1]:.0f}, median {statistics.median(values):.0f}"
 
 
 def _field_words(name: str) -> str:
@@ -1386,8 +1386,8 @@ def _interview_strengths(apps: list[Application], min_support: int) -> Iterator[
 
 
 def _poor_fit_areas(apps: list[Application], min_support: int) -> Iterator[Pattern]:
-    from matcher.core import POOR_FIT
-
+    """Fields and job titles where most applications were poor fits and none got an
+    interview: an interview there would show the roles are not wrong after all."""
     areas: dict[tuple[str, str], list[Application]] = {}
     for a in apps:
         if a.field:
@@ -1397,20 +1397,18 @@ def _poor_fit_areas(apps: list[Application], min_support: int) -> Iterator[Patte
     for (kind, name), group in sorted(areas.items()):
         poor = [a for a in group if a.verdict == "poor"]
         median = statistics.median(a.fit for a in group)
-        if len(group) < min_support or not (median < POOR_FIT or 2 * len(poor) > len(group)):
+        if len(group) < min_support or 2 * len(poor) <= len(group):
             continue
-        interviewed = [a for a in group if a.reached_interview]
+        if any(a.reached_interview for a in group):
+            continue
         where = f"in {_field_words(name)}" if kind == "field" else f"for '{group[0].title}' roles"
         verdicts = "all poor" if len(poor) == len(group) else f"{len(poor)} poor"
-        reached = (
-            f"{len(interviewed)} reached interview" if interviewed else "none reached interview"
-        )
         yield Pattern(
             "poor_fit_area",
             f"{kind}: {name}",
             f"Your {_count(len(group), 'application')} {where} ({_ids(a.id for a in group)})"
-            f" fitted poorly ({_fits(group)}, {verdicts}; {reached}): you may be applying for"
-            " the wrong roles there.",
+            f" fitted poorly ({_fits(group)}; {verdicts}; none reached interview): you may be"
+            " applying for the wrong roles there.",
             tuple(a.id for a in group),
             {"by": kind, "name": name, "median_fit": median, "poor": len(poor)},
         )
@@ -1511,25 +1509,39 @@ def _lifts(apps: list[Application]) -> Iterator[Pattern]:
             for key in skills:
                 lifted.setdefault(key, {})[a.id] = (verdict, [k for k in skills if k != key])
 
-    def rank(key: str) -> tuple[int, int, str]:
-        together = sum(bool(partners) for _, partners in lifted[key].values())
-        return -len(lifted[key]), together, key
+    # Gaps that would each have lifted exactly the same applications are told as one.
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for key in sorted(lifted):
+        signature = tuple(sorted((i, v, tuple(p)) for i, (v, p) in lifted[key].items()))
+        alone = not any(partners for _, _, partners in signature)
+        groups.setdefault(signature if alone else (key, *signature), []).append(key)
 
-    for key in sorted(lifted, key=rank)[:6]:
-        by_app = lifted[key]
+    def rank(keys: list[str]) -> tuple[int, int, str]:
+        by_app = lifted[keys[0]]
+        return -len(by_app), sum(bool(p) for _, p in by_app.values()), keys[0]
+
+    for keys in sorted(groups.values(), key=rank)[:6]:
+        by_app = lifted[keys[0]]
         told = [
             f"#{app_id} to {verdict}"
             + (f" with {' and '.join(names.get(k, k) for k in partners)}" if partners else "")
             for app_id, (verdict, partners) in sorted(by_app.items())
         ]
+        shown = [names[k] for k in keys]
+        if len(shown) == 1:
+            subject, which = shown[0], "preparing it"
+        else:
+            listed = shown[:6] + ([f"{len(shown) - 6} more"] if len(shown) > 6 else [])
+            subject = f"{', '.join(listed[:-1])} or {listed[-1]}"
+            which = "preparing any one of them"
         yield Pattern(
             "lift",
-            names[key],
-            f"{names[key]}: preparing it would have lifted {len(by_app)} of your"
-            f" {len(rejected)} rejected applications that were not strong fits"
-            f" ({'; '.join(told)}).",
+            subject,
+            f"{subject}: {which} would have lifted {_count(len(by_app), 'application')} of the"
+            f" {len(rejected)} rejected ones that were not strong fits ({'; '.join(told)}).",
             tuple(sorted(by_app)),
             {
+                "skills": shown,
                 "lifted_to": {i: v for i, (v, _) in by_app.items()},
                 "together_with": {i: [names.get(k, k) for k in p] for i, (_, p) in by_app.items()},
                 "rejected_total": len(rejected),
