@@ -10,7 +10,7 @@ matcher and by open-vocabulary phrases from the parse ("experience with X",
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
@@ -669,12 +669,31 @@ def _gate_mentions(
     ]
 
 
+def _wants_open(item: Item, kind: Literal["posting", "cv"]) -> bool:
+    """Whether skills the vocabulary does not know are looked for in this item."""
+    if kind == "posting":
+        return item.importance is not None
+    return item.section in ("skills", "experience", "summary", "other")
+
+
+def _model_spans(doc: Doc, found: list[tuple[int, int, str]], taken: list[Span]) -> list[Span]:
+    """The tagger's spans as Doc spans, except where the vocabulary already found a skill."""
+    taken_tokens = {token.i for span in taken for token in span}
+    spans = []
+    for start, end, label in found:
+        span = doc.char_span(start, end, label=label, alignment_mode="expand")
+        if span is not None and not any(token.i in taken_tokens for token in span):
+            spans.append(span)
+    return spans
+
+
 def _mentions_in_item(
     item: Item,
     doc: Doc,
     compiled: CompiledVocabulary,
     *,
     kind: Literal["posting", "cv"],
+    tagged: Sequence[tuple[int, int, str]] = (),
 ) -> list[SkillMention]:
     vocabulary = compiled.vocabulary
     vocab_spans = compiled.find(doc)
@@ -683,19 +702,21 @@ def _mentions_in_item(
         if gate in GENERIC_GATE_SKILLS:
             return _gate_mentions(item, gate, vocab_spans, vocabulary)
     windows = _years_by_position(item.text)
+    want_open = _wants_open(item, kind)
     if kind == "posting":
-        want_open = item.importance is not None
         want_chunks = want_open and item.section in ("requirements", "nice_to_have")
     else:
-        want_open = item.section in ("skills", "experience", "summary", "other")
         want_chunks = item.section == "skills"
-    open_spans = _open_phrases(doc, vocab_spans, want_chunks) if want_open else []
+    model_spans = _model_spans(doc, list(tagged), vocab_spans) if want_open else []
+    open_spans = _open_phrases(doc, vocab_spans + model_spans, want_chunks) if want_open else []
     mentions: list[SkillMention] = []
-    for span, source in [(s, "vocabulary") for s in vocab_spans] + [
-        (s, "phrase") for s in open_spans
-    ]:
+    for span, source in (
+        [(s, "vocabulary") for s in vocab_spans]
+        + [(s, "model") for s in model_spans]
+        + [(s, "phrase") for s in open_spans]
+    ):
         skill = vocabulary.skills.get(span.label_) if source == "vocabulary" else None
-        if skill is None and source == "phrase":
+        if skill is None and source != "vocabulary":
             skill = vocabulary.lookup(span.text)
         category = skill.category if skill else None
         years = max(
@@ -770,9 +791,10 @@ def extract_mentions(
     *,
     kind: Literal["posting", "cv"] = "posting",
     vocabulary: Vocabulary | None = None,
+    use_model: bool = True,
 ) -> tuple[list[Item], list[SkillMention]]:
     """Items and skill mentions of one text; positions are offsets into ``text``."""
-    return next(extract_many([text], kind=kind, vocabulary=vocabulary))
+    return next(extract_many([text], kind=kind, vocabulary=vocabulary, use_model=use_model))
 
 
 def extract_many(
@@ -780,22 +802,40 @@ def extract_many(
     *,
     kind: Literal["posting", "cv"] = "posting",
     vocabulary: Vocabulary | None = None,
+    use_model: bool = True,
     texts_per_batch: int = 16,
 ) -> Iterator[tuple[list[Item], list[SkillMention]]]:
     """``extract_mentions`` for many texts, in order, parsing their items in one stream.
 
     Items of several texts go through ``nlp.pipe`` together, which is what makes batch
-    scoring fast; results come out text by text, as soon as each group is done.
+    scoring fast; results come out text by text, as soon as each group is done. With
+    ``use_model`` the trained tagger in ``models/`` adds the skill phrases it finds
+    where the vocabulary found none (vocabulary-only if the model is missing).
     """
     compiled = compiled_vocabulary(vocabulary or shipped_vocabulary())
     for group in _groups(texts, texts_per_batch):
         segmented = [segment(text, kind=kind) for text in group]
-        docs = parse(item.text for items in segmented for item in items)
+        flat = [item for items in segmented for item in items]
+        docs = parse(item.text for item in flat)
+        tagged = iter(_tag(flat, kind) if use_model else [[] for _ in flat])
         for items in segmented:
             mentions: list[SkillMention] = []
             for item in items:
-                mentions.extend(_mentions_in_item(item, next(docs), compiled, kind=kind))
+                mentions.extend(
+                    _mentions_in_item(item, next(docs), compiled, kind=kind, tagged=next(tagged))
+                )
             yield items, mentions
+
+
+def _tag(items: list[Item], kind: Literal["posting", "cv"]) -> list[list[tuple[int, int, str]]]:
+    """The trained tagger's spans for the items where unknown skills are looked for."""
+    from matcher.skill_tagger import tag_spans
+
+    wanted = [index for index, item in enumerate(items) if _wants_open(item, kind)]
+    found: list[list[tuple[int, int, str]]] = [[] for _ in items]
+    for index, spans in zip(wanted, tag_spans(items[i].text for i in wanted)):
+        found[index] = spans
+    return found
 
 
 def _groups(texts: Iterable[str], size: int) -> Iterator[list[str]]:
@@ -814,13 +854,14 @@ def extract_skills(
     *,
     kind: Literal["posting", "cv"] = "posting",
     vocabulary: Vocabulary | None = None,
+    use_model: bool = True,
 ) -> list[SkillMention]:
     """The skills mentioned in any English text, postings and CVs alike.
 
     Works on whole postings with headings and on bare job-ad sentences: without
     headings, each sentence is classified by its own words.
     """
-    return extract_mentions(text, kind=kind, vocabulary=vocabulary)[1]
+    return extract_mentions(text, kind=kind, vocabulary=vocabulary, use_model=use_model)[1]
 
 
 def without_negated(mentions: Iterable[SkillMention]) -> list[SkillMention]:
