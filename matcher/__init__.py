@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from matcher.errors import MatcherError
     from matcher.extraction import SkillMention, extract_skills
     from matcher.journal import Journal
+    from matcher.taxonomy import link
 
 _WHERE = {
     "requirements_frame": "matcher.batch",
@@ -43,6 +44,7 @@ _WHERE = {
     "SkillMention": "matcher.extraction",
     "extract_skills": "matcher.extraction",
     "Journal": "matcher.journal",
+    "link": "matcher.taxonomy",
 }
 __all__ = [
     "Evidence",
@@ -57,6 +59,7 @@ __all__ = [
     "SkillMention",
     "Strength",
     "extract_skills",
+    "link",
     "load_posting",
     "load_profile",
     "match",

@@ -153,5 +153,10 @@ from matcher.cli_batch import batch  # noqa: E402  (needs main, reports_errors a
 
 main.add_command(batch)
 
+from matcher.cli_taxonomy import link_command, taxonomy  # noqa: E402
+
+main.add_command(taxonomy)
+main.add_command(link_command)
+
 if __name__ == "__main__":
     main()
