@@ -1414,43 +1414,62 @@ def _poor_fit_areas(apps: list[Application], min_support: int) -> Iterator[Patte
         )
 
 
-def _rescore(report: Mapping[str, Any], prepared: frozenset[str]) -> tuple[float, str]:
-    """Fit and verdict of a stored report as if the ``prepared`` skills were matches.
+class _Rescorer:
+    """Fit and verdict of a stored report as if some of its gaps were matches.
 
-    Rebuilds the report's requirements and lets the core score them, so the verdict
-    rules are the core's, not a copy of them.
+    Rebuilds the report's requirements once and lets the core score them, so the
+    verdict rules are the core's, not a copy of them.
     """
-    from matcher.core import SkillMatch, _report
-    from matcher.documents import Evidence, Requirement, Strength
 
-    matches = []
-    for row in report["requirements"]:
-        need = Requirement(
-            skill=row["skill"],
-            text=row.get("text") or row["skill"],
-            canonical=row.get("canonical"),
-            importance=row["importance"],
-            section=row.get("section") or "requirements",
-            evidence=Evidence(row.get("posting_evidence") or "", 0, 0),
-            category=row.get("category"),
-            years=row.get("years"),
-            gate=row.get("gate"),
-            weight=float(row.get("weight") or 0),
-        )
-        best = row.get("best_strength")
-        have = (
-            Strength(best, best, None, Evidence(row.get("cv_evidence") or "", 0, 0))
-            if best
-            else None
-        )
-        score, status, gate_met = float(row["score"]), row["status"], row.get("gate_met")
-        if _key(row["skill"]) in prepared:
-            score, status = 100.0, "match"
+    def __init__(self, report: Mapping[str, Any]) -> None:
+        from matcher.core import SkillMatch
+        from matcher.documents import Evidence, Requirement, Strength
+
+        self.keys: list[str] = []
+        self.matches: list[SkillMatch] = []
+        self.prepared: list[SkillMatch] = []
+        for row in report["requirements"]:
+            need = Requirement(
+                skill=row["skill"],
+                text=row.get("text") or row["skill"],
+                canonical=row.get("canonical"),
+                importance=row["importance"],
+                section=row.get("section") or "requirements",
+                evidence=Evidence(row.get("posting_evidence") or "", 0, 0),
+                category=row.get("category"),
+                years=row.get("years"),
+                gate=row.get("gate"),
+                weight=float(row.get("weight") or 0),
+            )
+            best = row.get("best_strength")
+            evidence = Evidence(row.get("cv_evidence") or "", 0, 0)
+            have = Strength(best, best, None, evidence) if best else None
+            method = row.get("method") or "none"
+            self.keys.append(_key(row["skill"]))
+            self.matches.append(
+                SkillMatch(
+                    need, have, float(row["score"]), method, row["status"], row.get("gate_met")
+                )
+            )
             gate_met = True if row.get("gate") else None
-        matches.append(SkillMatch(need, have, score, row.get("method") or "none", status, gate_met))
-    named = SimpleNamespace(name="", title="")
-    result = _report(tuple(matches), cast(Any, named), cast(Any, named))
-    return result.fit, result.verdict
+            self.prepared.append(SkillMatch(need, have, 100.0, method, "match", gate_met))
+
+    def __call__(self, prepared: Iterable[str] = ()) -> tuple[float, str]:
+        from matcher.core import _report
+
+        chosen = set(prepared)
+        matches = tuple(
+            ready if key in chosen else as_is
+            for key, as_is, ready in zip(self.keys, self.matches, self.prepared)
+        )
+        named = cast(Any, SimpleNamespace(name="", title=""))
+        result = _report(matches, named, named)
+        return result.fit, result.verdict
+
+
+def _rescore(report: Mapping[str, Any], prepared: Iterable[str] = ()) -> tuple[float, str]:
+    """Fit and verdict of a stored report as if the ``prepared`` skills were matches."""
+    return _Rescorer(report)(prepared)
 
 
 def _preparable(report: Mapping[str, Any]) -> list[str]:
@@ -1469,14 +1488,20 @@ def lift_plan(report: Mapping[str, Any], *, most: int = 3) -> tuple[list[str], s
     Greedy: each step prepares the gap that raises the fit most. Returns the skills (as
     keys) and the verdict reached, or None when ``most`` skills are not enough.
     """
-    _, base = _rescore(report, frozenset())
+    return _lift_plan(report, _Rescorer(report), most)
+
+
+def _lift_plan(
+    report: Mapping[str, Any], rescore: _Rescorer, most: int
+) -> tuple[list[str], str] | None:
+    _, base = rescore()
     if base == "strong":
         return None
     chosen: list[str] = []
     candidates = _preparable(report)
     while candidates and len(chosen) < most:
-        gains = [(_rescore(report, frozenset([*chosen, c])), c) for c in candidates]
-        (fit, verdict), best = max(gains, key=lambda g: (VERDICT_RANK[g[0][1]], g[0][0]))
+        gains = [(rescore([*chosen, c]), c) for c in candidates]
+        (_, verdict), best = max(gains, key=lambda g: (VERDICT_RANK[g[0][1]], g[0][0]))
         chosen.append(best)
         candidates.remove(best)
         if VERDICT_RANK[verdict] > VERDICT_RANK[base]:
@@ -1496,14 +1521,15 @@ def _lifts(apps: list[Application]) -> Iterator[Pattern]:
     for a in rejected:
         for row in a.report["requirements"]:
             names.setdefault(_key(row["skill"]), row["skill"])
-        base = VERDICT_RANK[_rescore(a.report, frozenset())[1]]
+        rescore = _Rescorer(a.report)
+        base = VERDICT_RANK[rescore()[1]]
         alone = False
         for key in _preparable(a.report):
-            verdict = _rescore(a.report, frozenset([key]))[1]
+            verdict = rescore([key])[1]
             if VERDICT_RANK[verdict] > base:
                 lifted.setdefault(key, {})[a.id] = (verdict, [])
                 alone = True
-        plan = None if alone else lift_plan(a.report)
+        plan = None if alone else _lift_plan(a.report, rescore, 3)
         if plan is not None:
             skills, verdict = plan
             for key in skills:
