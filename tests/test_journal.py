@@ -471,18 +471,23 @@ def test_import_renumbers_only_ids_already_taken(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("content", "message"),
+    ("name", "content", "message"),
     [
-        ("id,title\n1,Dev\n", "no column"),
-        ("not json\n", "not a JSON line"),
+        ("bad.csv", b"id,title\n1,Dev\n", "no column"),
+        ("bad.csv", b"id,title\n1,D\xe9v\n", "not UTF-8"),
+        ("bad.jsonl", b"not json\n", "not a JSON line"),
+        ("bad.jsonl", b'{"id": 1}\n', "it has no uid"),
+        ("bad.parquet", b"PAR1 but not really", "not a Parquet journal export"),
+        ("missing.csv", None, "does not exist"),
     ],
 )
-def test_import_refuses_files_that_are_not_exports(tmp_path, journal, content, message):
-    suffix = ".csv" if content.startswith("id,") else ".jsonl"
-    path = tmp_path / f"bad{suffix}"
-    path.write_text(content)
+def test_import_refuses_files_that_are_not_exports(tmp_path, journal, name, content, message):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
     with pytest.raises(JournalError, match=message):
         journal.import_from(path)
+    assert len(journal) == 0
 
 
 def test_a_bad_record_imports_nothing(tmp_path, journal):
