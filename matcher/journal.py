@@ -472,8 +472,17 @@ class Journal:
             from matcher.core import match
 
             report = match(profile, posting, vocabulary=self._vocabulary)
+        # The posting's own requirements, not the report's: a report may settle an
+        # "X or Y" requirement on whichever the CV has, and the field must not depend on it.
+        asked = {
+            "requirements": [
+                {"canonical": r.canonical, "importance": r.importance, "weight": r.weight}
+                for r in posting.requirements
+            ]
+        }
         return self.record(
             report.to_dict(),
+            field=posting_field(asked, self._vocabulary),
             posting_text=posting.text,
             cv_text=profile.text,
             posting_name=posting.name,
@@ -500,8 +509,12 @@ class Journal:
         applied_on: str | date | None = None,
         outcome: Outcome = "applied",
         notes: str | None = None,
+        field: str | None = None,
     ) -> Application:
-        """Record an application from a report already made (``MatchReport.to_dict()``)."""
+        """Record an application from a report already made (``MatchReport.to_dict()``).
+
+        ``field`` defaults to the field of the report's required skills (``posting_field``).
+        """
         _check_report(report, "the report")
         when = _iso_date(applied_on, "applied_on") if applied_on else date.today().isoformat()
         now = _now()
@@ -512,7 +525,7 @@ class Journal:
             "title": (title or "").strip() or report.get("title") or posting_name,
             "company": _optional(company),
             "url": _optional(url),
-            "field": posting_field(report, self._vocabulary),
+            "field": field or posting_field(report, self._vocabulary),
             "outcome": _outcome(outcome),
             "fit": float(report["fit"]),
             "verdict": report["verdict"],

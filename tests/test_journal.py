@@ -767,4 +767,6 @@ def test_add_scores_and_records_a_real_example(tmp_path, examples):
         app = opened.add(profile, posting, company="Northwind", applied_on="2026-01-12")
         assert app.report == match(profile, posting).to_dict()
         assert app.title == posting.title and app.field is not None
+        other = load_profile(examples / "profiles" / "python-backend-developer-cv.txt")
+        assert opened.add(other, posting).field == app.field  # the posting's, whoever applies
         assert app.posting_text == posting.text and app.cv_text == profile.text
