@@ -99,6 +99,8 @@ class PostingRecord:
             return replace(self, text=read_document(self.path))
         except MatcherError as error:
             return replace(self, error=str(error))
+        except Exception as error:  # a reader bug must cost one posting, not the run
+            return replace(self, error=str(_internal(error)).replace("scoring", "reading"))
 
 
 @dataclass(frozen=True)

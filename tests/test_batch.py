@@ -46,6 +46,7 @@ NAMES = (
     "hr-generalist-recruiter",
 )
 PATHS = [posting(name) for name in NAMES]
+SKILLS = ("SQL", "Python", "Excel", "Tableau", "Power BI", "statistics", "Figma", "Salesforce")
 
 
 @pytest.fixture(scope="module")
@@ -148,6 +149,35 @@ def test_engine_options_are_checked():
         get_engine("local", scheduler="tcp://127.0.0.1:8786")
     with pytest.raises(UsageError, match="unknown engine"):
         get_engine("spark")
+
+
+HEADINGS = ("Requirements:", "What you'll need", "Nice to have:", "Responsibilities")
+posting_texts = st.lists(
+    st.tuples(st.sampled_from(HEADINGS), st.lists(st.sampled_from(SKILLS), min_size=1, max_size=4)),
+    min_size=1,
+    max_size=3,
+).map(
+    lambda sections: (
+        "Analyst\n"
+        + "\n".join(
+            f"{h}\n" + "\n".join(f"- Experience with {x}" for x in xs) for h, xs in sections
+        )
+    )
+)
+
+
+@settings(max_examples=10, deadline=None)
+@given(texts=st.lists(posting_texts, min_size=1, max_size=4))
+def test_any_batch_equals_single_calls(person, texts):
+    records = [PostingRecord(id=f"p{i}", source=f"p{i}", text=t) for i, t in enumerate(texts)]
+    for record, result in zip(records, score_chunk(person, records)):
+        try:
+            report = match(person, load_posting(text=record.text, name=record.id))
+        except InputError as error:
+            assert result.error == str(error)
+            continue
+        assert (result.fit, result.verdict, result.error) == (report.fit, report.verdict, None)
+        assert result.top_gaps == tuple(g.requirement.skill for g in report.gaps[:3])
 
 
 # --------------------------------------------------------------------------- sources
@@ -342,9 +372,6 @@ def test_ctrl_c_keeps_what_was_produced(tmp_path: Path, monkeypatch, person):
     assert result.exit_code == 130
     assert "Interrupted; 2 postings are saved" in result.stderr
     assert len(ResultFile(out).read_done()) == 2
-
-
-SKILLS = ("SQL", "Python", "Excel", "Tableau", "Power BI", "statistics", "Figma", "Salesforce")
 
 
 def short_postings(n: int) -> pd.DataFrame:
