@@ -6,6 +6,7 @@ runner and notebooks all call it and render its frozen ``MatchReport``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -230,7 +231,11 @@ def _rank(m: SkillMatch) -> tuple[bool, float]:
     return (m.gate_met is not False, m.score)
 
 
-def _report(matches: tuple[SkillMatch, ...], profile: Profile, posting: Posting) -> MatchReport:
+def fit_and_verdict(matches: Sequence[SkillMatch]) -> tuple[float, Verdict]:
+    """The fit (0-100) and verdict that scored requirements earn (rules in the README).
+
+    Public so that what-if tools (the journal's "had you prepared X") use the same rules.
+    """
     total = sum(m.requirement.weight for m in matches)
     fit = (
         round(100 * sum(m.requirement.weight * m.credit for m in matches) / total, 1)
@@ -241,11 +246,14 @@ def _report(matches: tuple[SkillMatch, ...], profile: Profile, posting: Posting)
     missing_required = [m for m in required if m.status == "missing"]
     unmet_gates = [m for m in required if m.gate_met is False]
     if fit < POOR_FIT or (required and len(missing_required) > POOR_MISSING_SHARE * len(required)):
-        verdict: Verdict = "poor"
-    elif fit >= STRONG_FIT and not unmet_gates:
-        verdict = "strong"
-    else:
-        verdict = "stretch"
+        return fit, "poor"
+    if fit >= STRONG_FIT and not unmet_gates:
+        return fit, "strong"
+    return fit, "stretch"
+
+
+def _report(matches: tuple[SkillMatch, ...], profile: Profile, posting: Posting) -> MatchReport:
+    fit, verdict = fit_and_verdict(matches)
     lead_with = sorted(
         (m for m in matches if m.status == "match"),
         key=lambda m: (m.requirement.importance != "required", -m.requirement.weight * m.score),

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from dataclasses import field as _field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from matcher.errors import JournalError
@@ -1468,16 +1467,14 @@ class _Rescorer:
             self.prepared.append(SkillMatch(need, have, 100.0, method, "match", gate_met))
 
     def __call__(self, prepared: Iterable[str] = ()) -> tuple[float, str]:
-        from matcher.core import _report
+        from matcher.core import fit_and_verdict
 
         chosen = set(prepared)
         matches = tuple(
             ready if key in chosen else as_is
             for key, as_is, ready in zip(self.keys, self.matches, self.prepared)
         )
-        named = cast(Any, SimpleNamespace(name="", title=""))
-        result = _report(matches, named, named)
-        return result.fit, result.verdict
+        return fit_and_verdict(matches)
 
 
 def _rescore(report: Mapping[str, Any], prepared: Iterable[str] = ()) -> tuple[float, str]:

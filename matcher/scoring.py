@@ -35,7 +35,7 @@ RELATION_SCORES = {
 }
 # Two different known skills are only as close as the hierarchy says; their names'
 # likeness ("Java"/"JavaScript") is damped so it cannot make them near.
-DISTINCT_SKILLS_DAMPING = 0.8
+DISTINCT_SKILLS_DAMPING = 0.6
 TFIDF_SHARE = 0.5
 
 
