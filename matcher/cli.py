@@ -75,13 +75,21 @@ def main() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "markdown"]),
+    type=click.Choice(["text", "json", "markdown", "html"]),
     default="text",
     show_default=True,
-    help="How to print the report.",
+    help="How to print the report (html: one self-contained page).",
+)
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    help="Write the report to FILE instead of stdout.",
 )
 @reports_errors
-def compare(cv: str, posting: str, output_format: str) -> None:
+def compare(cv: str, posting: str, output_format: str, output: str) -> None:
     """Score one POSTING against your CV or strengths list (files, or - for stdin).
 
     This is what plain 'match CV POSTING' runs.
@@ -96,7 +104,17 @@ def compare(cv: str, posting: str, output_format: str) -> None:
     posting_name, posting_text = read_input(posting)
     profile = load_profile(text=cv_text, name=cv_name)
     job = load_posting(text=posting_text, name=posting_name)
-    click.echo(RENDERERS[output_format](match(profile, job)))
+    rendered = RENDERERS[output_format](match(profile, job))
+    if output == "-":
+        click.echo(rendered)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(rendered if rendered.endswith("\n") else rendered + "\n")
+    except OSError as error:
+        raise MatcherError(
+            f"cannot write the report to {output} ({error.strerror}); choose a file you can write"
+        ) from None
 
 
 @main.command("skills")

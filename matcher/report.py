@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from matcher.core import MatchReport
+from matcher.html_report import render_html
 
 VERDICT_ADVICE = {
     "strong": "a strong fit: apply, and lead with your matches",
@@ -116,4 +117,9 @@ def render_markdown(report: MatchReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}
+RENDERERS = {
+    "text": render_text,
+    "json": render_json,
+    "markdown": render_markdown,
+    "html": render_html,
+}
