@@ -17,6 +17,7 @@ from matcher.errors import TaxonomyError
 from matcher.nlp import match_norm
 from matcher.taxonomy import (
     SkillLink,
+    canonicalise,
     compile_index,
     import_taxonomy,
     link,
@@ -27,6 +28,7 @@ from matcher.taxonomy import (
     read_onet,
     remove_taxonomy,
     stem_text,
+    taxonomy_vocabulary,
 )
 from matcher.vocabulary import Skill, Vocabulary
 
@@ -309,6 +311,21 @@ def test_link_finds_the_skills_a_sentence_names(home: Path, tmp_path: Path):
     assert all(found.score == 100.0 for found in links)
 
 
+def test_canonicalise_and_the_merged_vocabulary(home: Path, tmp_path: Path):
+    import_taxonomy("esco", write(tmp_path, "skills_en.csv", ESCO_OFFICIAL))
+    found = canonicalise(["Pyhton", "team leadership", "underwater basket weaving"], "esco")
+    assert [s.name if s else None for s in found] == [
+        "Python (computer programming)",
+        "lead a team",
+        None,
+    ]
+    vocabulary = taxonomy_vocabulary("esco")
+    assert taxonomy_vocabulary("esco") is vocabulary
+    assert vocabulary["Python (computer programming)"].source == "esco"
+    # The shipped vocabulary wins a collision: its Python, not ESCO's, answers "python".
+    assert vocabulary.lookup("python").source == "shipped"
+
+
 def test_link_against_the_shipped_vocabulary(home: Path):
     links = link("python", top=3)
     assert links[0].score == 100.0 and links[0].taxonomy == "shipped"
@@ -322,6 +339,14 @@ def test_label_rows_from_scikit_learn_equal_the_runtime_transform():
     word = index.tfidf.transform([stem_text(label) for label in index.labels], "word").toarray()
     np.testing.assert_allclose(char, index.char_labels.T.toarray(), atol=1e-6)
     np.testing.assert_allclose(word, index.word_labels.T.toarray(), atol=1e-6)
+
+
+def test_common_character_grams_are_not_indexed():
+    skills = [Skill(f"skill number {i}", "hard_skill", "t") for i in range(2000)]
+    index = compile_index("t", skills, phrases=False)
+    common = index.tfidf.char_vocabulary_["ski"]
+    rare = index.tfidf.char_vocabulary_["1999"[:4]]
+    assert index.char_labels[common].nnz == 0 and index.char_labels[rare].nnz > 0
 
 
 def read_esco_text(text: str) -> list[Skill]:
