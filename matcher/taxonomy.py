@@ -923,10 +923,16 @@ def import_taxonomy(
     notice = None
     if notice_path.is_file():
         notice = notice_path.read_text(encoding="utf-8", errors="replace").strip()[:4000]
-    home = taxonomies_dir()
-    temporary = home / f".{name}.importing-{os.getpid()}"
-    shutil.rmtree(temporary, ignore_errors=True)
-    temporary.mkdir()
+    try:
+        home = taxonomies_dir()
+        temporary = home / f".{name}.importing-{os.getpid()}"
+        shutil.rmtree(temporary, ignore_errors=True)
+        temporary.mkdir()
+    except OSError as error:
+        raise TaxonomyError(
+            f"cannot write to {error.filename} ({error.strerror}); make it writable or set"
+            " STRENGTHS_MATCHER_HOME to a folder you can write"
+        ) from None
     try:
         _save(index, temporary)
         info = TaxonomyInfo(
@@ -947,6 +953,12 @@ def import_taxonomy(
             encoding="utf-8",
         )
         _swap_in(temporary, home / name)
+    except OSError as error:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise TaxonomyError(
+            f"cannot store the taxonomy in {home} ({error.strerror}); the earlier import,"
+            " if any, is unchanged"
+        ) from None
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
@@ -1005,8 +1017,12 @@ def _info(folder: Path) -> TaxonomyInfo | None:
 
 def list_taxonomies() -> list[TaxonomyInfo]:
     """The imported taxonomies, by name (unfinished or broken folders are left out)."""
+    try:
+        folders = sorted(taxonomies_dir().iterdir())
+    except OSError:  # no data folder can be made: nothing was ever imported there
+        return []
     found = []
-    for folder in sorted(taxonomies_dir().iterdir()):
+    for folder in folders:
         if folder.name.startswith(".") or not folder.is_dir():
             continue
         info = _info(folder)
@@ -1016,7 +1032,10 @@ def list_taxonomies() -> list[TaxonomyInfo]:
 
 
 def _folder(name: str) -> Path:
-    folder = taxonomies_dir() / name
+    try:
+        folder = taxonomies_dir() / name
+    except OSError:
+        folder = Path(os.devnull) / name
     if name == SHIPPED or not _NAME.match(name) or not (folder / "meta.json").is_file():
         known = ", ".join(info.name for info in list_taxonomies()) or "none"
         raise TaxonomyError(

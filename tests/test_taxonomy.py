@@ -222,10 +222,20 @@ def test_an_import_fails_cleanly_while_saving(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(taxonomy, "_save", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(TaxonomyError, match="No space left on device.*earlier import"):
         import_taxonomy("esco", write(tmp_path, "other.csv", ESCO_OFFICIAL))
     assert list_taxonomies() == [good]
     assert [p.name for p in (home / "taxonomies").iterdir()] == ["esco"]
+
+
+def test_an_unwritable_home_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    blocker = write(tmp_path, "a-file", "not a folder")
+    monkeypatch.setenv("STRENGTHS_MATCHER_HOME", str(blocker / "home"))
+    with pytest.raises(TaxonomyError, match="cannot write to .*STRENGTHS_MATCHER_HOME"):
+        import_taxonomy("esco", write(tmp_path, "skills.csv", ESCO_SHORT))
+    assert list_taxonomies() == []
+    with pytest.raises(TaxonomyError, match="no taxonomy named 'esco'"):
+        load_taxonomy("esco")
 
 
 def test_names_are_checked(home: Path, tmp_path: Path):
