@@ -10,6 +10,7 @@ many postings there are.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -245,6 +246,9 @@ class DaskEngine:
                         processes=True,
                         dashboard_address=None,
                         host="127.0.0.1",
+                        # Its own shutdown chatter ("still alive after 4.0 seconds,
+                        # killing") is not the user's business; errors still show.
+                        silence_logs=logging.ERROR,
                     )
                 )
                 client = stack.enter_context(Client(cluster))
