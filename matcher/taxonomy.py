@@ -340,7 +340,8 @@ def _onet_aliases(name: str, vendors: set[str]) -> tuple[list[str], list[str]]:
 
     The acronym a name spells out ("Hypertext markup language HTML" -> "HTML" and
     "Hypertext markup language"), and the name without a vendor that names several
-    products ("ESRI ArcGIS software" -> "ArcGIS software"). A vendor-less single word
+    products ("ESRI ArcGIS software" -> "ArcGIS software"; "Microsoft Visual Basic for
+    Applications VBA" -> "Microsoft VBA" -> "VBA"). A vendor-less single word
     counts only with its case ("Excel", not "excel at"), and not if it is a common word.
     """
     folded: list[str] = []
@@ -358,9 +359,10 @@ def _onet_aliases(name: str, vendors: set[str]) -> tuple[list[str], list[str]]:
                 break
         if folded:
             break
-    first, _, rest = name.partition(" ")
-    if first in vendors and len(rest) >= 3 and rest.casefold() not in _COMMON_REMAINDERS:
-        (folded if " " in rest else exact).append(rest)
+    for form in (name, *folded):
+        first, _, rest = form.partition(" ")
+        if first in vendors and len(rest) >= 3 and rest.casefold() not in _COMMON_REMAINDERS:
+            (folded if " " in rest else exact).append(rest)
     return folded, exact
 
 
