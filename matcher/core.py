@@ -6,12 +6,20 @@ runner and notebooks all call it and render its frozen ``MatchReport``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from matcher.documents import Posting, Profile, Requirement, Strength, degree_level_asked
-from matcher.extraction import GENERIC_GATE_SKILLS
+from matcher.documents import (
+    Evidence,
+    Posting,
+    Profile,
+    Requirement,
+    Strength,
+    degree_level_asked,
+)
+from matcher.extraction import GENERIC_GATE_SKILLS, is_negated
 from matcher.scoring import Side, score_pairs
 from matcher.vocabulary import Vocabulary, shipped_vocabulary
 
@@ -22,6 +30,9 @@ Status = Literal["match", "prepare", "missing"]
 # is something close to build on (prepare); below, nothing near (missing).
 MATCH_SCORE = 75.0
 NEAR_SCORE = 50.0
+# A requirement's exact words written in the CV: a match, a little below the same
+# canonical skill, since the words may be used in passing.
+WRITTEN_SCORE = 90.0
 # Only matches earn credit towards the fit (score/100): a gap, even one with something
 # near, is not yet met. So asking for more that you lack can never raise the fit.
 STRONG_FIT = 70.0
@@ -175,6 +186,25 @@ def _stated(requirement: Requirement, profile: Profile) -> Strength | None:
     return Strength(requirement.skill, evidence.line, None, evidence)
 
 
+def _written_in_cv(phrase: str, profile: Profile) -> Strength | None:
+    """A CV line that uses a requirement's exact words ("KS2"), unless it denies them.
+
+    Open-vocabulary requirements have no canonical skill to meet in the CV's extracted
+    strengths; the same words written in the CV are direct evidence.
+    """
+    if len(phrase) < 2 or not any(char.isalnum() for char in phrase):
+        return None
+    pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)", re.IGNORECASE)
+    offset = 0
+    for line in profile.text.splitlines(keepends=True):
+        found = pattern.search(line)
+        if found and not is_negated(line, found.start(), found.end()):
+            evidence = Evidence(line.strip(), offset + found.start(), offset + found.end())
+            return Strength(found.group(), found.group(), None, evidence)
+        offset += len(line)
+    return None
+
+
 def _status(score: float) -> Status:
     return "match" if score >= MATCH_SCORE else "prepare" if score >= NEAR_SCORE else "missing"
 
@@ -200,6 +230,10 @@ def match(
         if _is_generic_gate(requirement):
             best = _stated(requirement, profile)
             score, method = (100.0, "statement") if best else (0.0, "none")
+        elif requirement.canonical is None and score < MATCH_SCORE:
+            written = _written_in_cv(requirement.text, profile)
+            if written is not None:
+                best, score, method = written, WRITTEN_SCORE, "cv text"
         gate_met = _gate_met(requirement, best, score, profile)
         status = _status(score)
         if gate_met is True and requirement.gate == "degree":

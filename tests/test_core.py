@@ -114,3 +114,15 @@ def test_negated_cv_statements_are_not_evidence():
     assert statuses["Python"] == "match"
     assert statuses["Kubernetes"] != "match" and statuses["Terraform"] != "match"
     assert {m.skill for m in cv.not_evidence} >= {"Kubernetes", "Terraform"}
+
+
+def test_open_phrase_written_in_the_cv_is_evidence_unless_denied():
+    job = load_posting(text="Requirements:\n- Familiarity with quantum annealing schedulers\n")
+    asked = next(r for r in job.requirements if r.canonical is None)
+    shown = load_profile(text=f"Python developer. Built {asked.text} for a lab, 2019 to 2023.")
+    found = next(m for m in match(shown, job).matches if m.requirement == asked)
+    assert found.status == "match" and found.method == "cv text"
+    assert found.strength is not None and asked.text in found.strength.evidence.line
+    denied = load_profile(text=f"Python developer; I have no experience with {asked.text}.")
+    found = next(m for m in match(denied, job).matches if m.requirement == asked)
+    assert found.status != "match"
