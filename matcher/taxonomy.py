@@ -477,6 +477,25 @@ def stem_text(text: str) -> str:
     return " ".join(_stem(word) for word in WORD_PATTERN.findall(text.lower()))
 
 
+# Words around a skill phrase that say nothing about which skill it is
+# ("communication skills", "strong knowledge of SQL", "English .").
+_WRAPPING = re.compile(
+    r"^(?:(?:strong|good|excellent|solid|proven|great|deep|basic|some)\s+)*"
+    r"(?:(?:knowledge|experience|understanding|ability|skills?)\s+(?:of|in|with|to)\s+)?"
+    r"|\s+(?:skills?|abilities|ability|experience|knowledge|and|or)$|\s*[.?!,;:]+$",
+    re.IGNORECASE,
+)
+
+
+def _phrase(text: str) -> str:
+    """A text without the words that only wrap a skill, unless nothing else is left."""
+    text = " ".join(str(text).split())
+    bare, before = text, ""
+    while bare != before:  # "leadership skills and knowledge." peels in turns
+        before, bare = bare, _WRAPPING.sub("", bare).strip()
+    return bare or text
+
+
 @dataclass
 class TaxonomyIndex:
     """A taxonomy compiled for finding its skills in text and linking phrases to them.
@@ -542,21 +561,23 @@ class TaxonomyIndex:
         """(skill position, score) best first: the top ``depth`` TF-IDF candidates reranked.
 
         A text that is exactly a name or alias of a skill puts that skill first with 100.
+        Words that only wrap a skill ("strong knowledge of", "skills") are left out.
         Reranked score: ``LINK_TFIDF_SHARE`` of the TF-IDF cosine plus the rest of the
         best rapidfuzz likeness (scoring's ``fuzzy_score``) of the text with the skill's
         labels. Ties go to the skill listed first.
         """
-        texts = [" ".join(str(text).split()) for text in texts]
+        originals = [" ".join(str(text).split()) for text in texts]
+        texts = [_phrase(text) for text in originals]
         tfidf = self.tfidf_scores(texts)
         ranked: list[list[tuple[int, float]]] = []
-        for row, text in zip(tfidf, texts):
+        for row, text, original in zip(tfidf, texts, originals):
             if not text:
                 ranked.append([])
                 continue
             depth_here = min(depth, len(self.skills))
             candidates = np.argpartition(-row, depth_here - 1)[:depth_here]
             candidates = candidates[row[candidates] > 0]
-            exact = self.alias.get(alias_key(text))
+            exact = self.alias.get(alias_key(original), self.alias.get(alias_key(text)))
             if exact is not None and exact not in candidates:
                 candidates = np.append(candidates, exact)
             fuzzy = self._best_fuzzy(text, candidates)

@@ -314,6 +314,13 @@ def test_link_is_best_first_with_scores(home: Path, tmp_path: Path):
         link("python", taxonomy="esco", top=0)
 
 
+def test_words_that_only_wrap_a_skill_are_left_out(home: Path, tmp_path: Path):
+    import_taxonomy("esco", write(tmp_path, "skills.csv", ESCO_SHORT))
+    for phrase in ("strong knowledge of teamwork", "teamwork skills", "Teamwork."):
+        best = link(phrase, taxonomy="esco", top=1)[0]
+        assert (best.skill, best.score) == ("work in teams", 100.0), phrase
+
+
 def test_link_finds_the_skills_a_sentence_names(home: Path, tmp_path: Path):
     import_taxonomy("esco", write(tmp_path, "skills.csv", ESCO_SHORT))
     links = link("You will supervise staff and write Python daily", taxonomy="esco", top=2)
