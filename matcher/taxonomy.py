@@ -1135,8 +1135,6 @@ def shipped_index() -> TaxonomyIndex:
     Compiled on first use and kept in the user cache (keyed by the vocabulary's content),
     so later runs only load it; the n-gram table for ``find`` is built when first needed.
     """
-    import hashlib
-
     from matcher.paths import cache_dir
     from matcher.vocabulary import shipped_vocabulary
 
@@ -1144,10 +1142,7 @@ def shipped_index() -> TaxonomyIndex:
         if _SHIPPED_INDEX:
             return _SHIPPED_INDEX[0]
         skills = list(shipped_vocabulary())
-        digest = hashlib.sha256(
-            repr((FORMAT_VERSION, [tuple(asdict(skill).values()) for skill in skills])).encode()
-        ).hexdigest()[:16]
-        folder = cache_dir() / f"shipped-index-{digest}"
+        folder = cache_dir() / f"shipped-index-{_shipped_digest()}"
         index = None
         if folder.is_dir():
             try:
@@ -1199,17 +1194,52 @@ _VOCABULARIES: dict[tuple[str, int], Vocabulary] = {}
 def taxonomy_vocabulary(name: str) -> Vocabulary:
     """The shipped vocabulary plus an imported taxonomy's skills it does not know.
 
-    Shipped skills win where names or aliases collide (``Vocabulary.merged``); built once
-    per process and taxonomy. For scoring relations; find taxonomy skills in text with
+    Shipped skills win where names or aliases collide (``Vocabulary.merged``). Merging
+    14,000 skills takes seconds, so the result is kept in the user cache, keyed by the
+    shipped vocabulary's content and the import, and loaded once per process. For
+    scoring relations and lookups; find taxonomy skills in text with
     :meth:`TaxonomyIndex.find_in_doc`, which needs no phrase matcher rebuilt.
     """
+    import hashlib
+
+    from matcher.paths import cache_dir
     from matcher.vocabulary import shipped_vocabulary
 
     index = load_taxonomy(name)
     key = (name, id(index))
-    if key not in _VOCABULARIES:
-        _VOCABULARIES[key] = shipped_vocabulary().merged(index.vocabulary())
-    return _VOCABULARIES[key]
+    if key in _VOCABULARIES:
+        return _VOCABULARIES[key]
+    stamp = (_folder(name) / "meta.json").read_bytes()
+    digest = hashlib.sha256(_shipped_digest().encode() + stamp).hexdigest()[:16]
+    path = cache_dir() / f"vocabulary-{name}-{digest}.pickle"
+    merged = None
+    if path.is_file():
+        try:
+            with path.open("rb") as handle:
+                merged = pickle.load(handle)
+        except Exception:  # a stale or broken cache is rebuilt, never trusted
+            merged = None
+    if not isinstance(merged, Vocabulary):
+        merged = shipped_vocabulary().merged(index.vocabulary())
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        try:
+            with temporary.open("wb") as handle:
+                pickle.dump(merged, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        except OSError:  # a cache that cannot be written only costs the next run time
+            temporary.unlink(missing_ok=True)
+    _VOCABULARIES[key] = merged
+    return merged
+
+
+def _shipped_digest() -> str:
+    """A digest of the shipped vocabulary's content (and this store's format)."""
+    import hashlib
+
+    from matcher.vocabulary import shipped_vocabulary
+
+    skills = [tuple(asdict(skill).values()) for skill in shipped_vocabulary()]
+    return hashlib.sha256(repr((FORMAT_VERSION, skills)).encode()).hexdigest()[:16]
 
 
 def link_many(

@@ -338,6 +338,9 @@ def test_canonicalise_and_the_merged_vocabulary(home: Path, tmp_path: Path):
     ]
     vocabulary = taxonomy_vocabulary("esco")
     assert taxonomy_vocabulary("esco") is vocabulary
+    taxonomy._VOCABULARIES.clear()  # a new process: read from the user cache
+    assert taxonomy_vocabulary("esco").skills == vocabulary.skills
+    assert list((home / "cache").glob("vocabulary-esco-*.pickle"))
     assert vocabulary["Python (computer programming)"].source == "esco"
     # The shipped vocabulary wins a collision: its Python, not ESCO's, answers "python".
     assert vocabulary.lookup("python").source == "shipped"
