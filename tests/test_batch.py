@@ -496,6 +496,14 @@ def test_title_family(title, family):
     assert title_family(title) == family
 
 
+def test_public_names():
+    import matcher
+
+    assert matcher.score_postings is score_postings
+    assert matcher.requirements_frame is requirements_frame
+    assert {"score_postings", "requirements_frame"} <= set(matcher.__all__)
+
+
 def test_every_example_posting_can_be_batched(person):
     frame = score_postings(person, EXAMPLES / "postings", workers=1)
     assert len(frame) == len(list((EXAMPLES / "postings").glob("*.txt")))
