@@ -69,6 +69,13 @@ def main() -> None:
     """Hold your strengths against job postings: fit, what to lead with, what to prepare."""
 
 
+taxonomy_option = click.option(
+    "--taxonomy",
+    metavar="NAME",
+    help="Also use this imported taxonomy (see 'match taxonomy list').",
+)
+
+
 @main.command(DEFAULT_COMMAND)
 @click.argument("cv", metavar="CV")
 @click.argument("posting", metavar="POSTING")
@@ -88,8 +95,9 @@ def main() -> None:
     default="-",
     help="Write the report to FILE instead of stdout.",
 )
+@taxonomy_option
 @reports_errors
-def compare(cv: str, posting: str, output_format: str, output: str) -> None:
+def compare(cv: str, posting: str, output_format: str, output: str, taxonomy: str | None) -> None:
     """Score one POSTING against your CV or strengths list (files, or - for stdin).
 
     This is what plain 'match CV POSTING' runs.
@@ -102,9 +110,13 @@ def compare(cv: str, posting: str, output_format: str, output: str) -> None:
         raise click.UsageError("only one of CV and POSTING can be read from stdin (-)")
     cv_name, cv_text = read_input(cv)
     posting_name, posting_text = read_input(posting)
-    profile = load_profile(text=cv_text, name=cv_name)
-    job = load_posting(text=posting_text, name=posting_name)
-    rendered = RENDERERS[output_format](match(profile, job))
+    if taxonomy is not None:
+        from matcher.taxonomy import load_taxonomy
+
+        load_taxonomy(taxonomy)  # an unknown name fails here, in one line
+    profile = load_profile(text=cv_text, name=cv_name, taxonomy=taxonomy)
+    job = load_posting(text=posting_text, name=posting_name, taxonomy=taxonomy)
+    rendered = RENDERERS[output_format](match(profile, job, taxonomy=taxonomy))
     if output == "-":
         click.echo(rendered)
         return
@@ -162,19 +174,16 @@ def skills(file: str, output_format: str, as_cv: bool) -> None:
         click.echo(f"{m.start}-{m.end} {m.section}{asked}: {m.text}{linked}{negated}")
 
 
+from matcher.cli_batch import batch  # noqa: E402  (needs main, reports_errors above)
+
+main.add_command(batch)
+
 from matcher.cli_journal import journal  # noqa: E402
 
 main.add_command(journal)
 
 
-from matcher.cli_batch import batch  # noqa: E402  (needs main, reports_errors above)
-
-main.add_command(batch)
-
 from matcher.cli_taxonomy import link_command, taxonomy  # noqa: E402
 
 main.add_command(taxonomy)
 main.add_command(link_command)
-
-if __name__ == "__main__":
-    main()

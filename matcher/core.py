@@ -18,9 +18,10 @@ from matcher.documents import (
     Requirement,
     Strength,
     degree_level_asked,
+    lookup_vocabulary,
 )
 from matcher.extraction import GENERIC_GATE_SKILLS, is_negated
-from matcher.scoring import Side, score_pairs
+from matcher.scoring import Side, score_pairs, tfidf_for
 from matcher.vocabulary import Vocabulary, shipped_vocabulary
 
 Verdict = Literal["strong", "stretch", "poor"]
@@ -210,16 +211,26 @@ def _status(score: float) -> Status:
 
 
 def match(
-    profile: Profile, posting: Posting, *, vocabulary: Vocabulary | None = None
+    profile: Profile,
+    posting: Posting,
+    *,
+    vocabulary: Vocabulary | None = None,
+    taxonomy: str | None = None,
 ) -> MatchReport:
-    """Score every requirement of a posting against a person's strengths."""
-    vocabulary = vocabulary or shipped_vocabulary()
+    """Score every requirement of a posting against a person's strengths.
+
+    With ``taxonomy`` (an imported one, as given to the loaders), its hierarchy and
+    aliases count beside the vocabulary's; the TF-IDF weights stay the vocabulary's.
+    """
+    base = vocabulary or shipped_vocabulary()
+    vocabulary = lookup_vocabulary(base, taxonomy)
     requirements = posting.requirements
     strengths = profile.strengths
     scores, methods = score_pairs(
         [Side(r.text, r.canonical) for r in requirements],
         [Side(s.text, s.canonical) for s in strengths],
         vocabulary,
+        tfidf=tfidf_for(base),
     )
     matches = []
     for i, requirement in enumerate(requirements):

@@ -203,17 +203,24 @@ def load_posting(
     text: str | None = None,
     name: str | None = None,
     vocabulary: Vocabulary | None = None,
+    taxonomy: str | None = None,
 ) -> Posting:
-    """Read a posting from a file path or from ``text=``; at least one requirement needed."""
+    """Read a posting from a file path or from ``text=``; at least one requirement needed.
+
+    ``taxonomy`` names an imported taxonomy whose skills are found beside the vocabulary.
+    """
     label, body = _read(source, text)
-    result = next(load_postings([(name or label, body)], vocabulary=vocabulary))
+    result = next(load_postings([(name or label, body)], vocabulary=vocabulary, taxonomy=taxonomy))
     if isinstance(result, MatcherError):
         raise result
     return result
 
 
 def load_postings(
-    named_texts: Iterable[tuple[str, str]], *, vocabulary: Vocabulary | None = None
+    named_texts: Iterable[tuple[str, str]],
+    *,
+    vocabulary: Vocabulary | None = None,
+    taxonomy: str | None = None,
 ) -> Iterator[Posting | MatcherError]:
     """Postings from (name, text) pairs, in order, parsed together for speed.
 
@@ -221,10 +228,13 @@ def load_postings(
     stopping the others: batch work never loses good results to one bad posting.
     """
     vocabulary = vocabulary or shipped_vocabulary()
+    lookup = lookup_vocabulary(vocabulary, taxonomy)
     pairs = list(named_texts) if not isinstance(named_texts, list) else named_texts
-    extracted = extract_many((text for _, text in pairs), kind="posting", vocabulary=vocabulary)
+    extracted = extract_many(
+        (text for _, text in pairs), kind="posting", vocabulary=vocabulary, taxonomy=taxonomy
+    )
     for (label, body), (items, mentions) in zip(pairs, extracted):
-        requirements = requirements_from(mentions, vocabulary)
+        requirements = requirements_from(mentions, lookup)
         if not body.strip():
             yield InputError(f"{label} is empty; give the text of a job posting")
         elif not requirements:
@@ -249,7 +259,18 @@ def looks_like_list(text: str) -> bool:
     return len(short) >= 0.75 * len(entries) and not long_lines
 
 
-def _list_strengths(text: str, vocabulary: Vocabulary) -> tuple[list[Strength], list[SkillMention]]:
+def lookup_vocabulary(vocabulary: Vocabulary, taxonomy: str | None) -> Vocabulary:
+    """The vocabulary that names skills: the given one, plus an imported taxonomy's."""
+    if taxonomy is None:
+        return vocabulary
+    from matcher.taxonomy import taxonomy_vocabulary
+
+    return taxonomy_vocabulary(taxonomy)
+
+
+def _list_strengths(
+    text: str, vocabulary: Vocabulary, lookup: Vocabulary
+) -> tuple[list[Strength], list[SkillMention]]:
     """Each entry of a list is a strength; vocabulary skills inside it are linked."""
     from matcher.nlp import compiled_vocabulary, parse
 
@@ -274,13 +295,13 @@ def _list_strengths(text: str, vocabulary: Vocabulary) -> tuple[list[Strength], 
         spans = compiled.find(doc)
         first_start, first_end = (spans[0].start_char, spans[0].end_char) if spans else (0, 0)
         negated = is_negated(entry, first_start, first_end)
-        whole = vocabulary.lookup(re.sub(r"\(.*?\)", "", entry))
+        whole = lookup.lookup(re.sub(r"\(.*?\)", "", entry))
         named: list[str | None] = [whole.name] if whole else [span.label_ for span in spans]
         texts = [entry] if whole else [span.text for span in spans]
         if not named:
             named, texts = [None], [re.sub(r"\s*\(.*?\)\s*$", "", entry) or entry]
         for canonical, shown in zip(named, texts):
-            skill = vocabulary.skills.get(canonical) if canonical else None
+            skill = lookup.skills.get(canonical) if canonical else None
             evidence = Evidence(line, start, start + len(entry))
             if negated:
                 refused.append(
@@ -309,8 +330,11 @@ def _list_strengths(text: str, vocabulary: Vocabulary) -> tuple[list[Strength], 
     return strengths, refused
 
 
-def _cv_strengths(text: str, vocabulary: Vocabulary) -> tuple[list[Strength], list[SkillMention]]:
-    _, mentions = extract_mentions(text, kind="cv", vocabulary=vocabulary)
+def _cv_strengths(
+    text: str, vocabulary: Vocabulary, lookup: Vocabulary, taxonomy: str | None
+) -> tuple[list[Strength], list[SkillMention]]:
+    _, mentions = extract_mentions(text, kind="cv", vocabulary=vocabulary, taxonomy=taxonomy)
+    vocabulary = lookup
     strengths = []
     for mention in mentions:
         if mention.negated:
@@ -377,13 +401,21 @@ def load_profile(
     text: str | None = None,
     name: str | None = None,
     vocabulary: Vocabulary | None = None,
+    taxonomy: str | None = None,
 ) -> Profile:
-    """Read strengths from a plain list or a whole CV (file path or ``text=``)."""
+    """Read strengths from a plain list or a whole CV (file path or ``text=``).
+
+    ``taxonomy`` names an imported taxonomy whose skills are found beside the vocabulary.
+    """
     label, body = _read(source, text)
     label = name or label
     vocabulary = vocabulary or shipped_vocabulary()
+    lookup = lookup_vocabulary(vocabulary, taxonomy)
     kind = "list" if looks_like_list(body) else "cv"
-    found, refused = (_list_strengths if kind == "list" else _cv_strengths)(body, vocabulary)
+    if kind == "list":
+        found, refused = _list_strengths(body, vocabulary, lookup)
+    else:
+        found, refused = _cv_strengths(body, vocabulary, lookup, taxonomy)
     strengths = _unique(found)
     if not strengths:
         raise NoStrengthsError(

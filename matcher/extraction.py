@@ -12,12 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from spacy.tokens import Doc, Span
 
 from matcher.nlp import CompiledVocabulary, compiled_vocabulary, parse
 from matcher.vocabulary import Skill, Vocabulary, shipped_vocabulary
+
+if TYPE_CHECKING:
+    from matcher.taxonomy import TaxonomyIndex
 
 Importance = Literal["required", "preferred"]
 
@@ -324,6 +327,9 @@ _GENERIC = frozenset(
     ]
 )
 _MAX_PHRASE_TOKENS = 6
+# A short bullet with a verb of its own ("Build APIs") is a task, not a skill's name;
+# participles inside names ("annealing schedulers", "applied statistics") are fine.
+_FINITE_VERB_TAGS = frozenset({"VB", "VBD", "VBP", "VBZ", "MD"})
 
 
 @dataclass(frozen=True)
@@ -554,7 +560,11 @@ def _open_phrases(doc: Doc, taken: list[Span], want_chunks: bool) -> list[Span]:
             found.append(span)
     if want_chunks:
         words = [t for t in doc if not t.is_punct]
-        if 0 < len(words) <= 4 and not taken_tokens and not any(t.pos_ == "VERB" for t in doc):
+        if (
+            0 < len(words) <= 4
+            and not taken_tokens
+            and not any(t.tag_ in _FINITE_VERB_TAGS for t in doc)
+        ):
             found.append(doc[:])
         found.extend(
             chunk
@@ -676,6 +686,12 @@ def _wants_open(item: Item, kind: Literal["posting", "cv"]) -> bool:
     return item.section in ("skills", "experience", "summary", "other")
 
 
+def _without_overlap(spans: list[Span], taken: list[Span]) -> list[Span]:
+    """Spans that share no token with ``taken`` (the shipped vocabulary wins)."""
+    taken_tokens = {token.i for span in taken for token in span}
+    return [span for span in spans if not any(token.i in taken_tokens for token in span)]
+
+
 def _model_spans(doc: Doc, found: list[tuple[int, int, str]], taken: list[Span]) -> list[Span]:
     """The tagger's spans as Doc spans, except where the vocabulary already found a skill."""
     taken_tokens = {token.i for span in taken for token in span}
@@ -694,8 +710,10 @@ def _mentions_in_item(
     *,
     kind: Literal["posting", "cv"],
     tagged: Sequence[tuple[int, int, str]] = (),
+    taxonomy: TaxonomyIndex | None = None,
+    lookup: Vocabulary | None = None,
 ) -> list[SkillMention]:
-    vocabulary = compiled.vocabulary
+    vocabulary = lookup or compiled.vocabulary
     vocab_spans = compiled.find(doc)
     if kind == "posting" and item.importance is not None:
         gate = _gate(item.text, None, None)
@@ -792,9 +810,13 @@ def extract_mentions(
     kind: Literal["posting", "cv"] = "posting",
     vocabulary: Vocabulary | None = None,
     use_model: bool = True,
+    taxonomy: str | None = None,
 ) -> tuple[list[Item], list[SkillMention]]:
     """Items and skill mentions of one text; positions are offsets into ``text``."""
-    return next(extract_many([text], kind=kind, vocabulary=vocabulary, use_model=use_model))
+    found = extract_many(
+        [text], kind=kind, vocabulary=vocabulary, use_model=use_model, taxonomy=taxonomy
+    )
+    return next(found)
 
 
 def extract_many(
@@ -803,6 +825,7 @@ def extract_many(
     kind: Literal["posting", "cv"] = "posting",
     vocabulary: Vocabulary | None = None,
     use_model: bool = True,
+    taxonomy: str | None = None,
     texts_per_batch: int = 16,
 ) -> Iterator[tuple[list[Item], list[SkillMention]]]:
     """``extract_mentions`` for many texts, in order, parsing their items in one stream.
@@ -810,9 +833,12 @@ def extract_many(
     Items of several texts go through ``nlp.pipe`` together, which is what makes batch
     scoring fast; results come out text by text, as soon as each group is done. With
     ``use_model`` the trained tagger in ``models/`` adds the skill phrases it finds
-    where the vocabulary found none (vocabulary-only if the model is missing).
+    where the vocabulary found none (vocabulary-only if the model is missing). With
+    ``taxonomy`` (the name of an imported one), its skills are found too, where the
+    shipped vocabulary found none, and mentions link to its canonical names.
     """
     compiled = compiled_vocabulary(vocabulary or shipped_vocabulary())
+    index, lookup = _taxonomy(taxonomy)
     for group in _groups(texts, texts_per_batch):
         segmented = [segment(text, kind=kind) for text in group]
         flat = [item for items in segmented for item in items]
@@ -822,9 +848,26 @@ def extract_many(
             mentions: list[SkillMention] = []
             for item in items:
                 mentions.extend(
-                    _mentions_in_item(item, next(docs), compiled, kind=kind, tagged=next(tagged))
+                    _mentions_in_item(
+                        item,
+                        next(docs),
+                        compiled,
+                        kind=kind,
+                        tagged=next(tagged),
+                        taxonomy=index,
+                        lookup=lookup,
+                    )
                 )
             yield items, mentions
+
+
+def _taxonomy(name: str | None) -> tuple[TaxonomyIndex | None, Vocabulary | None]:
+    """An imported taxonomy's index and the shipped+taxonomy vocabulary (or Nones)."""
+    if name is None:
+        return None, None
+    from matcher.taxonomy import load_taxonomy, taxonomy_vocabulary
+
+    return load_taxonomy(name), taxonomy_vocabulary(name)
 
 
 def _tag(items: list[Item], kind: Literal["posting", "cv"]) -> list[list[tuple[int, int, str]]]:
@@ -855,13 +898,16 @@ def extract_skills(
     kind: Literal["posting", "cv"] = "posting",
     vocabulary: Vocabulary | None = None,
     use_model: bool = True,
+    taxonomy: str | None = None,
 ) -> list[SkillMention]:
     """The skills mentioned in any English text, postings and CVs alike.
 
     Works on whole postings with headings and on bare job-ad sentences: without
     headings, each sentence is classified by its own words.
     """
-    return extract_mentions(text, kind=kind, vocabulary=vocabulary, use_model=use_model)[1]
+    return extract_mentions(
+        text, kind=kind, vocabulary=vocabulary, use_model=use_model, taxonomy=taxonomy
+    )[1]
 
 
 def without_negated(mentions: Iterable[SkillMention]) -> list[SkillMention]:

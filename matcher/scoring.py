@@ -200,7 +200,11 @@ class Side:
 
 
 def score_pairs(
-    required: Sequence[Side], offered: Sequence[Side], vocabulary: Vocabulary
+    required: Sequence[Side],
+    offered: Sequence[Side],
+    vocabulary: Vocabulary,
+    *,
+    tfidf: TfidfSimilarity | None = None,
 ) -> tuple[np.ndarray, list[list[str]]]:
     """Combined scores (0-100) of every requirement with every strength, and methods.
 
@@ -213,12 +217,12 @@ def score_pairs(
     right = [_forms(side, vocabulary) for side in offered]
     left_flat = [form for forms in left for form in forms]
     right_flat = [form for forms in right for form in forms]
-    tfidf = tfidf_for(vocabulary).similarity(left_flat, right_flat)
+    tfidf_scores = (tfidf or tfidf_for(vocabulary)).similarity(left_flat, right_flat)
     fuzzy = _fuzzy_matrix(left_flat, right_flat)
-    lexical = TFIDF_SHARE * tfidf + (1 - TFIDF_SHARE) * fuzzy
+    lexical = TFIDF_SHARE * tfidf_scores + (1 - TFIDF_SHARE) * fuzzy
     rows, cols = _starts(left), _starts(right)
     best_lexical = _group_max(lexical, rows, cols)
-    tfidf_wins = _group_max(tfidf, rows, cols) >= _group_max(fuzzy, rows, cols)
+    tfidf_wins = _group_max(tfidf_scores, rows, cols) >= _group_max(fuzzy, rows, cols)
 
     scores = np.zeros((len(required), len(offered)), dtype=np.float32)
     methods: list[list[str]] = []
