@@ -150,10 +150,16 @@ def _weight(importance: Importance, section: str, category: str | None) -> float
 def requirements_from(
     mentions: list[SkillMention], vocabulary: Vocabulary
 ) -> tuple[Requirement, ...]:
-    """One requirement per distinct skill asked for, keeping its strongest asking."""
+    """One requirement per distinct skill asked for, keeping its strongest asking.
+
+    A responsibility ("pair with colleagues", "take part in the on-call rota") is a
+    task, not a skill asked for: there only known skills count, not free phrases.
+    """
     chosen: dict[str, Requirement] = {}
     for mention in mentions:
         if mention.importance is None:
+            continue
+        if mention.section == "responsibilities" and mention.skill is None:
             continue
         skill = vocabulary.skills.get(mention.skill) if mention.skill else None
         key = mention.skill or alias_key(mention.text)

@@ -571,26 +571,12 @@ def _open_phrases(doc: Doc, taken: list[Span], want_chunks: bool) -> list[Span]:
             for chunk in doc.noun_chunks
             if any(t.pos_ == "PROPN" for t in chunk) and _listed_with(chunk, taken_tokens)
         )
-    cleaned: list[Span] = []
-    for span in found:
-        tokens = [t for t in span if not t.is_space]
-        while tokens and (tokens[0].lower_ in _FILLER or tokens[0].is_punct or tokens[0].is_stop):
-            tokens = tokens[1:]
-        while tokens and (tokens[-1].is_punct or tokens[-1].is_stop):
-            tokens = tokens[:-1]
-        if not tokens or len(tokens) > _MAX_PHRASE_TOKENS:
-            continue
-        if any(t.i in taken_tokens for t in tokens):
-            continue
-        head = tokens[-1]
-        if head.lower_ in _GENERIC or head.like_num or head.pos_ in ("PRON", "NUM"):
-            continue
-        if all(t.lower_ in _GENERIC or t.is_stop or t.like_num for t in tokens):
-            continue
-        text = doc[tokens[0].i : tokens[-1].i + 1]
-        if len(text.text) < 2 or not any(c.isalpha() for c in text.text):
-            continue
-        cleaned.append(text)
+    cleaned = [
+        phrase
+        for span in found
+        if (phrase := _clean_phrase(span)) is not None
+        and not any(t.i in taken_tokens for t in phrase)
+    ]
     unique: dict[tuple[int, int], Span] = {}
     for span in sorted(cleaned, key=lambda s: (s.start, -len(s))):
         if not any(s.start <= span.start < s.end for s in unique.values()):
@@ -686,6 +672,33 @@ def _wants_open(item: Item, kind: Literal["posting", "cv"]) -> bool:
     return item.section in ("skills", "experience", "summary", "other")
 
 
+def _clean_phrase(span: Span) -> Span | None:
+    """A candidate skill phrase without its wrapping, or None if nothing skill-like is left.
+
+    Leading fillers ("strong", "the"), edge punctuation and stop words go; a phrase whose
+    head is a generic word ("experience", "team") or a number, or a lone common noun
+    ("state", "modules"), is not a skill's name.
+    """
+    tokens = [t for t in span if not t.is_space]
+    while tokens and (tokens[0].lower_ in _FILLER or tokens[0].is_punct or tokens[0].is_stop):
+        tokens = tokens[1:]
+    while tokens and (tokens[-1].is_punct or tokens[-1].is_stop):
+        tokens = tokens[:-1]
+    if not tokens or len(tokens) > _MAX_PHRASE_TOKENS:
+        return None
+    head = tokens[-1]
+    if head.lower_ in _GENERIC or head.like_num or head.pos_ in ("PRON", "NUM"):
+        return None
+    if all(t.lower_ in _GENERIC or t.is_stop or t.like_num for t in tokens):
+        return None
+    if len(tokens) == 1 and head.pos_ in ("NOUN", "VERB", "ADJ") and head.text.islower():
+        return None
+    phrase = span.doc[tokens[0].i : tokens[-1].i + 1]
+    if len(phrase.text) < 2 or not any(c.isalpha() for c in phrase.text):
+        return None
+    return phrase
+
+
 def _without_overlap(spans: list[Span], taken: list[Span]) -> list[Span]:
     """Spans that share no token with ``taken`` (the shipped vocabulary wins)."""
     taken_tokens = {token.i for span in taken for token in span}
@@ -698,8 +711,9 @@ def _model_spans(doc: Doc, found: list[tuple[int, int, str]], taken: list[Span])
     spans = []
     for start, end, label in found:
         span = doc.char_span(start, end, label=label, alignment_mode="expand")
-        if span is not None and not any(token.i in taken_tokens for token in span):
-            spans.append(span)
+        phrase = _clean_phrase(span) if span is not None else None
+        if phrase is not None and not any(token.i in taken_tokens for token in phrase):
+            spans.append(Span(doc, phrase.start, phrase.end, label=label))
     return spans
 
 

@@ -60,9 +60,10 @@ def test_company_and_benefit_skills_are_not_requirements():
 
 def test_open_vocabulary_phrases_are_kept_unlinked():
     found = by_skill(extract_skills(POSTING))
-    assert "quantum annealing schedulers" in found
-    assert found["quantum annealing schedulers"].skill is None
-    assert found["quantum annealing schedulers"].importance == "preferred"
+    # The cue phrase or the trained tagger finds it, whole or its core.
+    unknown = [m for m in found.values() if "quantum annealing" in m.text]
+    assert unknown and all(m.skill is None for m in unknown)
+    assert all(m.importance == "preferred" and m.source in ("phrase", "model") for m in unknown)
 
 
 def test_work_authorisation_is_a_gate():
