@@ -444,6 +444,7 @@ def score_chunk(
     *,
     vocabulary: Vocabulary | None = None,
     requirements: bool = False,
+    taxonomy: str | None = None,
 ) -> list[ScoredPosting]:
     """Score records against a profile: one ``nlp.pipe`` stream, one row per record.
 
@@ -459,10 +460,12 @@ def score_chunk(
     good = [r for r in read if r.error is None]
     try:
         parsed: list[Any] = list(
-            load_postings([(r.id, r.text or "") for r in good], vocabulary=vocabulary)
+            load_postings(
+                [(r.id, r.text or "") for r in good], vocabulary=vocabulary, taxonomy=taxonomy
+            )
         )
     except Exception:
-        parsed = [_parse_one(r, vocabulary) for r in good]
+        parsed = [_parse_one(r, vocabulary, taxonomy) for r in good]
     outcomes = iter(parsed)
     return [
         _score_one(
@@ -471,16 +474,18 @@ def score_chunk(
             next(outcomes) if record.error is None else InputError(record.error),
             vocabulary,
             requirements,
+            taxonomy,
         )
         for record in read
     ]
 
 
-def _parse_one(record: PostingRecord, vocabulary: Vocabulary) -> Any:
+def _parse_one(record: PostingRecord, vocabulary: Vocabulary, taxonomy: str | None) -> Any:
     from matcher.documents import load_postings
 
     try:
-        return next(load_postings([(record.id, record.text or "")], vocabulary=vocabulary))
+        pairs = [(record.id, record.text or "")]
+        return next(load_postings(pairs, vocabulary=vocabulary, taxonomy=taxonomy))
     except Exception as error:  # a parser bug must cost one posting, not the run
         return _internal(error)
 
@@ -495,16 +500,20 @@ def _score_one(
     outcome: Posting | MatcherError,
     vocabulary: Vocabulary,
     requirements: bool,
+    taxonomy: str | None = None,
 ) -> ScoredPosting:
     from matcher.core import match
+    from matcher.documents import lookup_vocabulary
 
     if isinstance(outcome, MatcherError):
         return _failed(profile, record, str(outcome))
     try:
-        report = match(profile, outcome, vocabulary=vocabulary)
+        report = match(profile, outcome, vocabulary=vocabulary, taxonomy=taxonomy)
+        # Fields and categories come from the vocabulary that named the skills.
+        names = lookup_vocabulary(vocabulary, taxonomy)
     except Exception as error:  # as above: one posting lost, with the reason in its row
         return _failed(profile, record, str(_internal(error)))
-    return scored_from_report(report, record, vocabulary, requirements=requirements)
+    return scored_from_report(report, record, names, requirements=requirements)
 
 
 def _failed(profile: Profile, record: PostingRecord, message: str) -> ScoredPosting:
@@ -593,10 +602,13 @@ def score_records(
     vocabulary: Vocabulary | None = None,
     requirements: bool = False,
     chunk_size: int = CHUNK_SIZE,
+    taxonomy: str | None = None,
 ) -> Iterator[list[ScoredPosting]]:
     """Score records in this process, a chunk at a time, as a stream (no engine)."""
     for chunk in chunked(records, chunk_size):
-        yield score_chunk(profile, chunk, vocabulary=vocabulary, requirements=requirements)
+        yield score_chunk(
+            profile, chunk, vocabulary=vocabulary, requirements=requirements, taxonomy=taxonomy
+        )
 
 
 # --------------------------------------------------------------------------- frames
@@ -819,11 +831,15 @@ def _groups(scored: pd.DataFrame, keys: pd.Series, top: int) -> tuple[GroupFit, 
 # --------------------------------------------------------------------------- library API
 
 
-def _profile(profile: Profile | str | os.PathLike[str], vocabulary: Vocabulary | None) -> Profile:
+def _profile(
+    profile: Profile | str | os.PathLike[str],
+    vocabulary: Vocabulary | None,
+    taxonomy: str | None,
+) -> Profile:
     from matcher.documents import load_profile
 
     if isinstance(profile, (str, os.PathLike)):
-        return load_profile(profile, vocabulary=vocabulary)
+        return load_profile(profile, vocabulary=vocabulary, taxonomy=taxonomy)
     return profile
 
 
@@ -837,14 +853,17 @@ def run(
     vocabulary: Vocabulary | None = None,
     requirements: bool = False,
     text_column: str | None = None,
+    taxonomy: str | None = None,
 ) -> Iterator[ScoredPosting]:
     """Results for ``postings`` as they are produced, on the chosen engine."""
     from matcher.engines import get_engine
 
-    person = _profile(profile, vocabulary)
+    person = _profile(profile, vocabulary, taxonomy)
     records = as_records(postings, text_column=text_column)
     runner = get_engine(engine, workers=workers, scheduler=scheduler)
-    for results in runner.run(person, records, vocabulary=vocabulary, requirements=requirements):
+    for results in runner.run(
+        person, records, vocabulary=vocabulary, requirements=requirements, taxonomy=taxonomy
+    ):
         yield from results
 
 
@@ -857,6 +876,7 @@ def score_postings(
     scheduler: str | None = None,
     vocabulary: Vocabulary | None = None,
     text_column: str | None = None,
+    taxonomy: str | None = None,
 ) -> pd.DataFrame:
     """Score many postings against one profile: one row per posting, best fit first.
 
@@ -865,6 +885,7 @@ def score_postings(
     ``text`` column), or an iterable of paths, ``(name, text)`` pairs, ``Posting`` s,
     or a DataFrame with a ``text`` column (and optional id, title, company, url).
     A posting that cannot be scored is a row with ``error`` set, never an exception.
+    ``taxonomy`` names an imported taxonomy, as for :func:`~matcher.match`.
     ``engine="dask"`` with ``scheduler=ADDRESS`` runs on a Dask cluster; the rows are
     the same as the local engine's. Columns: :data:`ROW_COLUMNS`.
     """
@@ -877,6 +898,7 @@ def score_postings(
             scheduler=scheduler,
             vocabulary=vocabulary,
             text_column=text_column,
+            taxonomy=taxonomy,
         )
     )
 
@@ -890,6 +912,7 @@ def requirements_frame(
     scheduler: str | None = None,
     vocabulary: Vocabulary | None = None,
     text_column: str | None = None,
+    taxonomy: str | None = None,
 ) -> pd.DataFrame:
     """Every requirement of every posting with its best match, one row each (long form).
 
@@ -907,5 +930,6 @@ def requirements_frame(
             vocabulary=vocabulary,
             requirements=True,
             text_column=text_column,
+            taxonomy=taxonomy,
         )
     )

@@ -383,6 +383,11 @@ def _progress(total: int | None, done: int) -> Any:
     help="Column holding the posting text in CSV/JSONL/Parquet tables"
     " (default: text, description, posting, ...).",
 )
+@click.option(
+    "--taxonomy",
+    metavar="NAME",
+    help="Also use this imported taxonomy (see 'match taxonomy list').",
+)
 @reports_errors
 def batch(
     cv: str,
@@ -394,6 +399,7 @@ def batch(
     engine: str,
     scheduler: str | None,
     text_column: str | None,
+    taxonomy: str | None,
 ) -> None:
     """Score many POSTINGS against your CV and rank them, best fit first.
 
@@ -410,8 +416,12 @@ def batch(
     if "-" in postings:
         raise click.UsageError("batch reads postings from files; save stdin to a file first")
     runner = get_engine(engine, workers=workers, scheduler=scheduler)
+    if taxonomy is not None:
+        from matcher.taxonomy import load_taxonomy
+
+        load_taxonomy(taxonomy)  # an unknown name fails here, in one line
     cv_name, cv_text = read_input(cv)
-    profile = load_profile(text=cv_text, name=cv_name)
+    profile = load_profile(text=cv_text, name=cv_name, taxonomy=taxonomy)
 
     sink = ResultFile(Path(output)) if output else None
     rows: list[dict[str, Any]] = sink.read_done() if sink else []
@@ -439,7 +449,7 @@ def batch(
         with _terminate_as_interrupt():
             if sink:
                 sink.open()
-            for results in runner.run(profile, records):
+            for results in runner.run(profile, records, taxonomy=taxonomy):
                 batch_rows = [result.to_row() for result in results]
                 rows.extend(batch_rows)
                 if sink:

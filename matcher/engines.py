@@ -45,6 +45,7 @@ class Engine(Protocol):
         *,
         vocabulary: Vocabulary | None = None,
         requirements: bool = False,
+        taxonomy: str | None = None,
     ) -> Iterator[list[ScoredPosting]]: ...
 
 
@@ -61,16 +62,21 @@ def available_cores() -> int:
 _worker: dict[str, Any] = {}
 
 
-def _init_local_worker(profile: Profile, vocabulary: Vocabulary | None, requirements: bool) -> None:
+def _init_local_worker(
+    profile: Profile, vocabulary: Vocabulary | None, requirements: bool, taxonomy: str | None
+) -> None:
     # The parent handles Ctrl-C and stops the workers; a worker that caught it too would
     # die mid-chunk and look like a crash.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from matcher.documents import load_postings
     from matcher.vocabulary import shipped_vocabulary
 
-    _worker.update(profile=profile, vocabulary=vocabulary, requirements=requirements)
+    _worker.update(
+        profile=profile, vocabulary=vocabulary, requirements=requirements, taxonomy=taxonomy
+    )
     # Load the pipeline, vocabulary matchers and TF-IDF once, before the first chunk.
-    list(load_postings([("warm-up", "Requirements:\n- Python")], vocabulary=vocabulary))
+    warm_up = [("warm-up", "Requirements:\n- Python")]
+    list(load_postings(warm_up, vocabulary=vocabulary, taxonomy=taxonomy))
     shipped_vocabulary()
 
 
@@ -82,6 +88,7 @@ def _score_in_local_worker(records: list[PostingRecord]) -> list[ScoredPosting]:
         records,
         vocabulary=_worker["vocabulary"],
         requirements=_worker["requirements"],
+        taxonomy=_worker["taxonomy"],
     )
 
 
@@ -104,6 +111,7 @@ class LocalEngine:
         *,
         vocabulary: Vocabulary | None = None,
         requirements: bool = False,
+        taxonomy: str | None = None,
     ) -> Iterator[list[ScoredPosting]]:
         n = self.workers or available_cores()
         stream = iter(records)
@@ -115,10 +123,16 @@ class LocalEngine:
                 vocabulary=vocabulary,
                 requirements=requirements,
                 chunk_size=self.chunk_size,
+                taxonomy=taxonomy,
             )
             return
         yield from self._pool(
-            n, profile, chain(head, stream), vocabulary=vocabulary, requirements=requirements
+            n,
+            profile,
+            chain(head, stream),
+            vocabulary=vocabulary,
+            requirements=requirements,
+            taxonomy=taxonomy,
         )
 
     def _pool(
@@ -129,6 +143,7 @@ class LocalEngine:
         *,
         vocabulary: Vocabulary | None,
         requirements: bool,
+        taxonomy: str | None,
     ) -> Iterator[list[ScoredPosting]]:
         # spawn, not fork: forking a process that holds spaCy, BLAS threads and a
         # progress-bar thread can deadlock, and spawn behaves the same on every OS.
@@ -136,7 +151,7 @@ class LocalEngine:
             n,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_local_worker,
-            initargs=(profile, vocabulary, requirements),
+            initargs=(profile, vocabulary, requirements, taxonomy),
         )
         pending: set[Future[list[ScoredPosting]]] = set()
         finished = False
@@ -190,13 +205,16 @@ def _score_on_dask_worker(
     records: list[PostingRecord],
     vocabulary: Vocabulary | None,
     requirements: bool,
+    taxonomy: str | None = None,
 ) -> list[ScoredPosting]:
     """The task a Dask worker runs; the pipeline is loaded on its first call and kept
     (``matcher.nlp.load_pipeline`` and the compiled vocabulary are cached per process)."""
     from matcher.batch import score_chunk
 
     with _dask_lock:
-        return score_chunk(profile, records, vocabulary=vocabulary, requirements=requirements)
+        return score_chunk(
+            profile, records, vocabulary=vocabulary, requirements=requirements, taxonomy=taxonomy
+        )
 
 
 @dataclass
@@ -205,7 +223,8 @@ class DaskEngine:
 
     Without an address, a LocalCluster of ``workers`` processes is started for the run.
     Files are read here and their text is sent, so workers need no shared filesystem;
-    they need strengths-matcher installed (same version) and nothing else.
+    they need strengths-matcher installed (same version), and any taxonomy given with
+    ``taxonomy=`` imported on each of them.
     """
 
     scheduler: str | None = None
@@ -220,6 +239,7 @@ class DaskEngine:
         *,
         vocabulary: Vocabulary | None = None,
         requirements: bool = False,
+        taxonomy: str | None = None,
     ) -> Iterator[list[ScoredPosting]]:
         try:
             from distributed import Client, LocalCluster, as_completed
@@ -266,6 +286,7 @@ class DaskEngine:
                         [record.read() for record in chunk],
                         shared_vocabulary,
                         requirements,
+                        taxonomy,
                         pure=False,
                     )
                 )

@@ -180,6 +180,28 @@ def test_any_batch_equals_single_calls(person, texts):
         assert result.top_gaps == tuple(g.requirement.skill for g in report.gaps[:3])
 
 
+def test_with_a_taxonomy_batch_equals_single_calls(person, tmp_path: Path, monkeypatch):
+    from matcher import taxonomy
+
+    monkeypatch.setenv("STRENGTHS_MATCHER_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(taxonomy, "_LOADED", {})
+    table = tmp_path / "onet.txt"
+    table.write_text(
+        "O*NET-SOC Code\tExample\tCommodity Code\tCommodity Title\tHot Technology\tIn Demand\n"
+        "15-1252.00\tMicrosoft Visio\t43232104\tGraphics software\tN\tN\n"
+        "15-1252.00\tMicrosoft Teams\t43232104\tInstant messaging software\tY\tN\n"
+    )
+    taxonomy.import_taxonomy("onet", table, name="tools")
+    text = "Office Analyst\nRequirements:\n- Microsoft Visio\n- Microsoft Teams\n- SQL"
+    (result,) = score_chunk(
+        person, [PostingRecord(id="p", source="p", text=text)], taxonomy="tools"
+    )
+    report = match(person, load_posting(text=text, name="p", taxonomy="tools"), taxonomy="tools")
+    assert (result.fit, result.verdict, result.error) == (report.fit, report.verdict, None)
+    assert result.top_gaps == tuple(g.requirement.skill for g in report.gaps[:3])
+    assert run_cli(CV, PATHS[0], "--taxonomy", "missing").exit_code == 1
+
+
 # --------------------------------------------------------------------------- sources
 
 
