@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import pickle
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from pathlib import Path
-from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -26,7 +22,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from matcher.errors import ModelError
-from matcher.paths import cache_dir
+from matcher.paths import cache_dir, read_cache, write_cache
 from matcher.vocabulary import Vocabulary, alias_key
 
 logger = logging.getLogger("matcher")
@@ -238,10 +234,10 @@ def compile_vocabulary(vocabulary: Vocabulary, nlp: Language) -> CompiledVocabul
         repr((folded_pairs, exact_pairs, nlp.meta.get("name"), nlp.meta.get("version"))).encode()
     ).hexdigest()[:16]
     path = cache_dir() / f"patterns-{fingerprint}.pickle"
-    tables = _load_cache(path)
+    tables = read_cache(path)
     if tables is None:
         tables = (_tokenised(folded_pairs, nlp), _tokenised(exact_pairs, nlp))
-        _save_cache(path, tables)
+        write_cache(path, tables)
     pending_folded: dict[str, list[Pattern]] = {}
     pending_exact: dict[str, list[Pattern]] = {}
     for pattern in tables[0]:
@@ -258,23 +254,6 @@ def compile_vocabulary(vocabulary: Vocabulary, nlp: Language) -> CompiledVocabul
         pending_folded,
         pending_exact,
     )
-
-
-def _load_cache(path: Path) -> Any:
-    """A cached artefact, or None when it is missing or unreadable (then it is rebuilt)."""
-    try:
-        with path.open("rb") as handle:
-            return pickle.load(handle)
-    except Exception:  # a stale or broken cache is rebuilt, never trusted
-        return None
-
-
-def _save_cache(path: Path, value: Any) -> None:
-    """Write a cache file atomically, so concurrent runs never read half a file."""
-    temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    with temporary.open("wb") as handle:
-        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, path)
 
 
 _compiled: dict[int, CompiledVocabulary] = {}

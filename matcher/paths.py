@@ -8,7 +8,9 @@ journal live in a per-user data directory that ``STRENGTHS_MATCHER_HOME`` overri
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -52,3 +54,20 @@ def cache_dir() -> Path:
     path = user_data_dir() / "cache"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def read_cache(path: Path) -> Any:
+    """A cached artefact, or None when it is missing or unreadable (then it is rebuilt)."""
+    try:
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    except Exception:  # a stale or broken cache is rebuilt, never trusted
+        return None
+
+
+def write_cache(path: Path, value: Any) -> None:
+    """Write a cache file atomically, so concurrent runs never read half a file."""
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    with temporary.open("wb") as handle:
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)

@@ -10,8 +10,6 @@ frameworks" as 100, so it is scaled by how much of the longer phrase is covered.
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,7 +18,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz, process, utils
 
-from matcher.paths import cache_dir
+from matcher.paths import cache_dir, read_cache, write_cache
 from matcher.vocabulary import Vocabulary
 
 Scorer = Callable[[str, str], float]
@@ -154,30 +152,26 @@ def _words(text: str) -> list[str]:
 def tfidf_for(vocabulary: Vocabulary) -> TfidfSimilarity:
     """The TF-IDF model fitted on a vocabulary's names and aliases.
 
-    Fitted once per vocabulary and kept in the user cache, so a run only loads arrays.
+    Fitted once per vocabulary's content and kept in the user cache, so a run only
+    loads arrays; within a process, looked up by the vocabulary object itself (hashing
+    every alias again on each ``match()`` cost a third of its time).
     """
+    known = _BY_VOCABULARY.get(id(vocabulary))
+    if known is not None and known[0] is vocabulary:
+        return known[1]
     texts = sorted({form for skill in vocabulary for form in skill.surface_forms})
     key = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
-    if key not in _FITTED:
-        path = cache_dir() / f"tfidf-{key}.pickle"
-        model = None
-        if path.exists():
-            try:
-                with path.open("rb") as handle:
-                    model = pickle.load(handle)
-            except Exception:  # a stale or broken cache is rebuilt, never trusted
-                model = None
-        if not isinstance(model, TfidfSimilarity):
-            model = TfidfSimilarity().fit(texts)
-            temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            with temporary.open("wb") as handle:
-                pickle.dump(model, handle)
-            os.replace(temporary, path)
-        _FITTED[key] = model
-    return _FITTED[key]
+    path = cache_dir() / f"tfidf-{key}.pickle"
+    model = read_cache(path)
+    if not isinstance(model, TfidfSimilarity):
+        model = TfidfSimilarity().fit(texts)
+        write_cache(path, model)
+    _BY_VOCABULARY[id(vocabulary)] = (vocabulary, model)
+    return model
 
 
-_FITTED: dict[str, TfidfSimilarity] = {}
+# Keyed by id(); the vocabulary is kept too, so its id cannot be reused by another.
+_BY_VOCABULARY: dict[int, tuple[Vocabulary, TfidfSimilarity]] = {}
 
 
 def tfidf_score(a: str, b: str, vocabulary: Vocabulary | None = None) -> float:
