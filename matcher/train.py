@@ -325,6 +325,28 @@ def _ship(best_dir: Path, output_dir: Path) -> None:
     config = Config().from_disk(config_path, interpolate=False)
     config["paths"]["data"] = "../shared/data/skillspan"
     config.to_disk(config_path)
+    _prune_strings(output_dir)
+
+
+def _prune_strings(model_dir: Path) -> None:
+    """Drop the words training added to the string store: they are a word list of the
+    corpus, and the model does not need them (features are hashed from the input text).
+    Kept: what a blank English pipeline and the pretrained source pipeline hold, and the
+    labels."""
+    path = model_dir / "vocab" / "strings.json"
+    if not path.is_file():
+        return
+    keep = set(spacy.blank("en").vocab.strings)
+    for name in SOURCE_MODELS:
+        if spacy.util.is_package(name):
+            keep.update(spacy.load(name, exclude=["ner", "parser", "tagger"]).vocab.strings)
+            break
+    meta = json.loads((model_dir / "meta.json").read_text("utf-8"))
+    for labels in meta.get("labels", {}).values():
+        keep.update(labels)
+    strings = json.loads(path.read_text("utf-8"))
+    kept = [x for x in strings if x in keep]
+    path.write_text(json.dumps(kept, indent=2, ensure_ascii=False) + "\n", "utf-8")
 
 
 def evaluate_dev(nlp: Language, data_dir: Path) -> dict[str, dict[str, PRF]]:
