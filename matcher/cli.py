@@ -52,6 +52,18 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def format_option(*choices: str, help: str | None = None) -> Callable[[F], F]:
+    """The ``--format`` option every command shares; the first choice is the default."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )
+
+
 def read_input(path: str) -> tuple[str, str]:
     """The text of a file argument, ``-`` reading stdin (size-limited); returns (name, text)."""
     from matcher.reading import read_document
@@ -79,12 +91,11 @@ taxonomy_option = click.option(
 @main.command(DEFAULT_COMMAND)
 @click.argument("cv", metavar="CV")
 @click.argument("posting", metavar="POSTING")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "markdown", "html"]),
-    default="text",
-    show_default=True,
+@format_option(
+    "text",
+    "json",
+    "markdown",
+    "html",
     help="How to print the report (html: one self-contained page).",
 )
 @click.option(
@@ -131,13 +142,7 @@ def compare(cv: str, posting: str, output_format: str, output: str, taxonomy: st
 
 @main.command("skills")
 @click.argument("file", metavar="FILE")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option("text", "json")
 @click.option("--cv", "as_cv", is_flag=True, help="Read FILE as a CV (default: a posting).")
 @reports_errors
 def skills(file: str, output_format: str, as_cv: bool) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from matcher.cli import read_input, reports_errors
+from matcher.cli import format_option, read_input, reports_errors
 
 if TYPE_CHECKING:
     from matcher.journal import Application, Journal
@@ -158,13 +158,7 @@ def update(
 @click.option("--since", type=_DATE, help="Applied on or after this date.")
 @click.option("--until", type=_DATE, help="Applied on or before this date.")
 @click.option("--field", "fields", multiple=True, help="Field of work, e.g. software. Repeatable.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "csv", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option("text", "csv", "json")
 @journal_option
 @reports_errors
 def list_(
@@ -252,12 +246,9 @@ def _show_text(a: Application) -> str:
 
 @journal.command("show")
 @click.argument("app_id", metavar="ID", type=int)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
+@format_option(
+    "text",
+    "json",
     help="json: the whole record, with the posting, the CV and the report as scored.",
 )
 @journal_option
@@ -338,13 +329,7 @@ def remove(app_id: int, yes: bool) -> None:
 
 
 @journal.command("reflect")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option("text", "json")
 @click.option(
     "--min-support",
     type=click.IntRange(min=1),

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from matcher.cli import reports_errors
+from matcher.cli import format_option, reports_errors
 
 
 @click.group("taxonomy", context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,13 +19,7 @@ def taxonomy() -> None:
 @click.argument("kind", type=click.Choice(["esco", "onet"]))
 @click.argument("path", metavar="PATH")
 @click.option("--name", help="Store it under this name (default: the kind, e.g. esco).")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option("text", "json")
 @reports_errors
 def import_command(kind: str, path: str, name: str | None, output_format: str) -> None:
     """Read an ESCO skills CSV or O*NET's Technology Skills.txt and store it compiled.
@@ -50,13 +44,7 @@ def import_command(kind: str, path: str, name: str | None, output_format: str) -
 
 
 @taxonomy.command("list")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option("text", "json")
 @reports_errors
 def list_command(output_format: str) -> None:
     """Show the imported taxonomies, their size and the attribution each requires."""
@@ -101,13 +89,7 @@ def remove_command(name: str) -> None:
     help="An imported taxonomy (see 'match taxonomy list'); default: the shipped vocabulary.",
 )
 @click.option("--top", type=click.IntRange(min=1), default=5, show_default=True)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option("text", "json")
 @reports_errors
 def link_command(
     phrase: tuple[str, ...], taxonomy_name: str | None, top: int, output_format: str
