@@ -22,6 +22,7 @@ import sqlite3
 import statistics
 import sys
 import tempfile
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -346,6 +347,24 @@ class Reflection:
         return self.text()
 
 
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """Put the journal in WAL mode, waiting while another process does the same.
+
+    Changing the journal mode needs an exclusive lock, and SQLite answers "database is
+    locked" at once, without its busy timeout, when two processes open a new journal
+    together; so retry for as long as the busy timeout would have waited.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class Journal:
     """An application journal in one SQLite file; use as a context manager or ``close()``.
 
@@ -390,7 +409,7 @@ class Journal:
         conn.row_factory = sqlite3.Row
         try:
             conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA journal_mode = WAL")
+            _switch_to_wal(conn)
             self._migrate(conn)
         except sqlite3.DatabaseError as error:
             conn.close()
