@@ -688,12 +688,7 @@ class SkillAdvice:
     total_gain: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "skill": self.skill,
-            "postings": self.postings,
-            "mean_gain": self.mean_gain,
-            "total_gain": self.total_gain,
-        }
+        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True)
@@ -707,13 +702,7 @@ class GroupFit:
     strong: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "postings": self.postings,
-            "mean_fit": self.mean_fit,
-            "best_fit": self.best_fit,
-            "strong": self.strong,
-        }
+        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True)
