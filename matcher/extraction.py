@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from spacy.tokens import Doc, Span
 
-from matcher.nlp import CompiledVocabulary, compiled_vocabulary, parse
+from matcher.nlp import CompiledVocabulary, compiled_vocabulary, parse, tokenise
 from matcher.vocabulary import Skill, Vocabulary, shipped_vocabulary
 
 if TYPE_CHECKING:
@@ -665,6 +665,43 @@ def _gate_mentions(
     ]
 
 
+def _skill_gate(item: Item, years: int | None, category: str | None) -> str | None:
+    """The gate a requirement item makes of one skill it names.
+
+    Generic work-authorisation and clearance items are handled whole (``_gate_mentions``);
+    here those words gate only a credential ("SC clearance"), not a skill whose name
+    holds them ("Right to work checks").
+    """
+    if not item.importance:
+        return None
+    gate = _gate(item.text, years, category)
+    if gate in GENERIC_GATE_SKILLS and category != "certification":
+        return _gate(_GATES_OFF.sub(" ", item.text), years, category)
+    return gate
+
+
+_GATES_OFF = re.compile("|".join(p.pattern for k, p in _GATES if k in GENERIC_GATE_SKILLS), re.I)
+
+
+def _gate_words_name_a_skill(
+    text: str, gate: str, spans: list[Span], vocabulary: Vocabulary
+) -> bool:
+    """Whether the words that make an item a gate belong to a skill's name.
+
+    "Right to work checks" and "visa processing" are HR skills, not the applicant's
+    right to work: the item asks for the skill, like any other requirement.
+    """
+    words = dict(_GATES)[gate].search(text)
+    return words is not None and any(
+        span.start_char <= words.start()
+        and words.end() <= span.end_char
+        and (skill := vocabulary.skills.get(span.label_)) is not None
+        and skill.category != "certification"
+        and skill.name != GENERIC_GATE_SKILLS[gate]
+        for span in spans
+    )
+
+
 def _wants_open(item: Item, kind: Literal["posting", "cv"]) -> bool:
     """Whether skills the vocabulary does not know are looked for in this item."""
     if kind == "posting":
@@ -731,7 +768,9 @@ def _mentions_in_item(
     vocab_spans = compiled.find(doc)
     if kind == "posting" and item.importance is not None:
         gate = _gate(item.text, None, None)
-        if gate in GENERIC_GATE_SKILLS:
+        if gate in GENERIC_GATE_SKILLS and not _gate_words_name_a_skill(
+            item.text, gate, vocab_spans, vocabulary
+        ):
             return _gate_mentions(item, gate, vocab_spans, vocabulary)
     windows = _years_by_position(item.text)
     want_open = _wants_open(item, kind)
@@ -765,7 +804,7 @@ def _mentions_in_item(
                 line=item.line,
                 source=source,
                 years=years,
-                gate=_gate(item.text, years, category) if item.importance else None,
+                gate=_skill_gate(item, years, category),
                 negated=kind == "cv"
                 and (
                     is_negated(item.text, span.start_char, span.end_char)
@@ -856,7 +895,7 @@ def extract_many(
     for group in _groups(texts, texts_per_batch):
         segmented = [segment(text, kind=kind) for text in group]
         flat = [item for items in segmented for item in items]
-        docs = parse(item.text for item in flat)
+        docs = _docs(flat, kind)
         tagged = iter(_tag(flat, kind) if use_model else [[] for _ in flat])
         for items in segmented:
             mentions: list[SkillMention] = []
@@ -873,6 +912,19 @@ def extract_many(
                     )
                 )
             yield items, mentions
+
+
+def _docs(items: list[Item], kind: Literal["posting", "cv"]) -> Iterator[Doc]:
+    """A Doc per item: parsed where unknown skills are looked for, else only tokenised.
+
+    Vocabulary matching needs tokens alone; the parse (most of the time spent on a
+    posting) serves the open phrases, which company, benefits and application
+    sections never give. Skipping it there parses about a third of a posting's words.
+    """
+    wanted = [_wants_open(item, kind) for item in items]
+    parsed = parse(item.text for item, want in zip(items, wanted) if want)
+    for item, want in zip(items, wanted):
+        yield next(parsed) if want else tokenise(item.text)
 
 
 def _taxonomy(name: str | None) -> tuple[TaxonomyIndex | None, Vocabulary | None]:

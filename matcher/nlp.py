@@ -273,3 +273,8 @@ def parse(texts: Iterable[str], *, batch_size: int = 32) -> Iterator[Doc]:
     nlp = load_pipeline()
     for doc in nlp.pipe(texts, batch_size=batch_size):
         yield set_match_norms(doc)
+
+
+def tokenise(text: str) -> Doc:
+    """Tokens only, match norms set: enough for vocabulary matching, ~100x cheaper."""
+    return set_match_norms(load_pipeline().make_doc(text))

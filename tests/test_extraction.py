@@ -72,6 +72,17 @@ def test_work_authorisation_is_a_gate():
     assert "years" in gates
 
 
+def test_a_skill_named_with_gate_words_is_a_skill_not_a_gate():
+    text = (
+        "Requirements:\n- Right to work checks and payroll\n"
+        "- You must have the right to work in the UK"
+    )
+    mentions = extract_skills(text)
+    checks = [m for m in mentions if m.skill == "Right to work checks"]
+    assert checks and all(m.gate is None for m in checks)
+    assert [m.gate for m in mentions if m.line.startswith("You must")] == ["work_authorisation"]
+
+
 def test_offsets_point_into_the_text():
     for mention in extract_skills(POSTING):
         if mention.source != "gate":
