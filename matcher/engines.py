@@ -69,15 +69,17 @@ def _init_local_worker(
     # die mid-chunk and look like a crash.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from matcher.documents import load_postings
+    from matcher.nlp import compiled_vocabulary
     from matcher.vocabulary import shipped_vocabulary
 
     _worker.update(
         profile=profile, vocabulary=vocabulary, requirements=requirements, taxonomy=taxonomy
     )
-    # Load the pipeline, vocabulary matchers and TF-IDF once, before the first chunk.
+    # Load the pipeline, vocabulary matchers and TF-IDF once, before the first chunk,
+    # with every pattern in the matchers: a worker sees thousands of postings.
     warm_up = [("warm-up", "Requirements:\n- Python")]
     list(load_postings(warm_up, vocabulary=vocabulary, taxonomy=taxonomy))
-    shipped_vocabulary()
+    compiled_vocabulary(vocabulary or shipped_vocabulary()).fill()
 
 
 def _score_in_local_worker(records: list[PostingRecord]) -> list[ScoredPosting]:
@@ -210,8 +212,11 @@ def _score_on_dask_worker(
     """The task a Dask worker runs; the pipeline is loaded on its first call and kept
     (``matcher.nlp.load_pipeline`` and the compiled vocabulary are cached per process)."""
     from matcher.batch import score_chunk
+    from matcher.nlp import compiled_vocabulary
+    from matcher.vocabulary import shipped_vocabulary
 
     with _dask_lock:
+        compiled_vocabulary(vocabulary or shipped_vocabulary()).fill()  # at once on first call
         return score_chunk(
             profile, records, vocabulary=vocabulary, requirements=requirements, taxonomy=taxonomy
         )

@@ -62,10 +62,19 @@ def match_norm(word: str) -> str:
     return word[:-1]
 
 
+_NORMS_SET = "matcher.match_norms"
+
+
 def set_match_norms(doc: Doc) -> Doc:
-    """Write each token's match norm into ``token.norm_``, which the matcher reads."""
-    for token in doc:
-        token.norm_ = match_norm(token.text)
+    """Write each token's match norm into ``token.norm_``, which the matcher reads.
+
+    Done once per Doc (a flag in ``user_data`` says so): ``parse`` and ``tokenise`` set
+    them, and ``CompiledVocabulary.find`` only for Docs made elsewhere.
+    """
+    if not doc.user_data.get(_NORMS_SET):
+        for token in doc:
+            token.norm_ = match_norm(token.text)
+        doc.user_data[_NORMS_SET] = True
     return doc
 
 
@@ -165,7 +174,8 @@ class CompiledVocabulary:
         """Vocabulary skills in ``doc``, longest first where they overlap; label = skill."""
         set_match_norms(doc)
         with _lock:
-            self._add_patterns_for(doc)
+            if self.pending_folded or self.pending_exact:
+                self._add_patterns_for(doc)
             spans = [*self.folded(doc, as_spans=True), *self.exact(doc, as_spans=True)]
         return sorted(filter_spans(spans), key=lambda span: span.start)
 

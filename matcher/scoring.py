@@ -96,27 +96,40 @@ class TfidfSimilarity:
             if kind == "char"
             else (self.word_vocabulary_, self.word_idf_)
         )
+        rows = self.__dict__.setdefault("_rows", {})
+        if len(rows) > _ROW_CACHE_SIZE:
+            rows.clear()
         analyze = self._char_grams if kind == "char" else _words
-        data: list[float] = []
-        indices: list[int] = []
+        data: list[np.ndarray] = []
+        indices: list[np.ndarray] = []
         indptr = [0]
         for text in texts:
-            counts: dict[int, int] = {}
-            for gram in analyze(text):
-                column = vocabulary.get(gram)
-                if column is not None:
-                    counts[column] = counts.get(column, 0) + 1
-            columns = sorted(counts)
-            weights = np.array(
-                [(1 + np.log(counts[c])) * idf[c] for c in columns], dtype=np.float32
-            )
-            norm = float(np.sqrt((weights**2).sum())) or 1.0
-            data.extend((weights / norm).tolist())
-            indices.extend(columns)
-            indptr.append(len(indices))
+            row = rows.get((kind, text))
+            if row is None:
+                counts: dict[int, int] = {}
+                for gram in analyze(text):
+                    column = vocabulary.get(gram)
+                    if column is not None:
+                        counts[column] = counts.get(column, 0) + 1
+                columns = np.array(sorted(counts), dtype=np.int32)
+                weights = (1 + np.log([counts[c] for c in columns])) * idf[columns]
+                norm = float(np.sqrt((weights**2).sum())) or 1.0
+                row = rows[(kind, text)] = (columns, (weights / norm).astype(np.float32))
+            indices.append(row[0])
+            data.append(row[1])
+            indptr.append(indptr[-1] + len(row[0]))
         return csr_matrix(
-            (np.array(data, dtype=np.float32), indices, indptr), shape=(len(texts), len(idf))
+            (
+                np.concatenate(data) if data else np.zeros(0, np.float32),
+                np.concatenate(indices) if indices else np.zeros(0, np.int32),
+                indptr,
+            ),
+            shape=(len(texts), len(idf)),
         )
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the fitted weights, not the rows remembered while scoring."""
+        return {k: v for k, v in self.__dict__.items() if k != "_rows"}
 
     def _char_grams(self, text: str) -> list[str]:
         """``TfidfVectorizer(analyzer="char_wb")``'s n-grams: padded words, each size."""
@@ -139,6 +152,10 @@ class TfidfSimilarity:
             scores += share * product.toarray().astype(np.float32)
         return np.clip(scores * 100, 0, 100)
 
+
+# Rows kept per model: a batch meets the same requirements and strengths again and
+# again. About 200 bytes each; the memory stays flat however many postings are scored.
+_ROW_CACHE_SIZE = 50_000
 
 WORD_PATTERN = re.compile(r"(?u)\b\w[\w+#.]*")
 _SPACES = re.compile(r"\s\s+")
