@@ -69,8 +69,6 @@ def _init_local_worker(
     # die mid-chunk and look like a crash.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from matcher.documents import load_postings
-    from matcher.nlp import compiled_vocabulary
-    from matcher.vocabulary import shipped_vocabulary
 
     _worker.update(
         profile=profile, vocabulary=vocabulary, requirements=requirements, taxonomy=taxonomy
@@ -79,6 +77,17 @@ def _init_local_worker(
     # with every pattern in the matchers: a worker sees thousands of postings.
     warm_up = [("warm-up", "Requirements:\n- Python")]
     list(load_postings(warm_up, vocabulary=vocabulary, taxonomy=taxonomy))
+    _fill_matchers(vocabulary)
+
+
+def _fill_matchers(vocabulary: Vocabulary | None) -> None:
+    """Put every vocabulary pattern in the phrase matchers now, for a process about to
+    score many postings (a second call costs nothing). Lazy filling saves a one-off
+    run about a second, but checks every text's tokens against the patterns not yet
+    added: a tenth of a batch's time."""
+    from matcher.nlp import compiled_vocabulary
+    from matcher.vocabulary import shipped_vocabulary
+
     compiled_vocabulary(vocabulary or shipped_vocabulary()).fill()
 
 
@@ -119,6 +128,8 @@ class LocalEngine:
         stream = iter(records)
         head = list(islice(stream, self.in_process_below))
         if n <= 1 or len(head) < self.in_process_below:
+            if len(head) >= self.in_process_below:
+                _fill_matchers(vocabulary)
             yield from score_records(
                 profile,
                 chain(head, stream),
@@ -212,11 +223,9 @@ def _score_on_dask_worker(
     """The task a Dask worker runs; the pipeline is loaded on its first call and kept
     (``matcher.nlp.load_pipeline`` and the compiled vocabulary are cached per process)."""
     from matcher.batch import score_chunk
-    from matcher.nlp import compiled_vocabulary
-    from matcher.vocabulary import shipped_vocabulary
 
     with _dask_lock:
-        compiled_vocabulary(vocabulary or shipped_vocabulary()).fill()  # at once on first call
+        _fill_matchers(vocabulary)
         return score_chunk(
             profile, records, vocabulary=vocabulary, requirements=requirements, taxonomy=taxonomy
         )
