@@ -350,6 +350,10 @@ class SkillMention:
     """A skill found in a text, with where it is and what the text says about it.
 
     ``skill`` is the canonical vocabulary name, or None for an open-vocabulary phrase.
+    ``source`` says what found it: ``vocabulary`` (the shipped skills), ``taxonomy``
+    (an imported taxonomy's names), ``model`` (the trained tagger), ``phrase`` (a cue
+    such as "experience with" or a short skill-like item) or ``gate`` (a generic work
+    authorisation or clearance requirement).
     ``importance`` is set only where the text asks for the skill (a posting's
     requirements). ``negated`` marks CV statements that are not evidence ("no
     experience with X", "would like to learn Y").
@@ -766,6 +770,10 @@ def _mentions_in_item(
 ) -> list[SkillMention]:
     vocabulary = lookup or compiled.vocabulary
     vocab_spans = compiled.find(doc)
+    taxonomy_spans = (
+        _without_overlap(taxonomy.find_in_doc(doc), vocab_spans) if taxonomy is not None else []
+    )
+    vocab_spans = sorted(vocab_spans + taxonomy_spans, key=lambda span: span.start)
     if kind == "posting" and item.importance is not None:
         gate = _gate(item.text, None, None)
         if gate in GENERIC_GATE_SKILLS and not _gate_words_name_a_skill(
@@ -782,12 +790,15 @@ def _mentions_in_item(
     open_spans = _open_phrases(doc, vocab_spans + model_spans, want_chunks) if want_open else []
     mentions: list[SkillMention] = []
     for span, source in (
-        [(s, "vocabulary") for s in vocab_spans]
+        [(s, "taxonomy" if s in taxonomy_spans else "vocabulary") for s in vocab_spans]
         + [(s, "model") for s in model_spans]
         + [(s, "phrase") for s in open_spans]
     ):
-        skill = vocabulary.skills.get(span.label_) if source == "vocabulary" else None
-        if skill is None and source != "vocabulary":
+        if source == "vocabulary":
+            skill = vocabulary.skills.get(span.label_)
+        elif source == "taxonomy":
+            skill = vocabulary.skills.get(span.label_) or vocabulary.lookup(span.label_)
+        else:
             skill = vocabulary.lookup(span.text)
         category = skill.category if skill else None
         years = max(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from matcher import load_posting, load_profile, match, taxonomy
+from matcher import extract_skills, load_posting, load_profile, match, taxonomy
 from matcher.cli import main
 
 ESCO = """preferredLabel,altLabels,skillType
@@ -64,3 +64,14 @@ def test_cli_taxonomy_option(imported: str, tmp_path: Path):
     unknown = CliRunner().invoke(main, [str(cv), str(job), "--taxonomy", "nope"])
     assert unknown.exit_code == 1 and "Traceback" not in unknown.output
     assert unknown.stderr.count("\n") == 1 and "nope" in unknown.stderr
+
+
+def test_taxonomy_skills_are_found_inside_sentences(imported: str):
+    # Neither a short item nor after a cue phrase: only the taxonomy's names find it.
+    text = "Requirements:\n- You will tune our quantum annealing schedulers every week.\n"
+    plain = extract_skills(text, use_model=False)
+    assert "quantum annealing scheduling" not in {m.skill for m in plain}
+    found = [m for m in extract_skills(text, use_model=False, taxonomy=imported) if m.skill]
+    linked = [m for m in found if m.skill == "quantum annealing scheduling"]
+    assert linked and linked[0].source == "taxonomy"
+    assert text[linked[0].start : linked[0].end] == "quantum annealing schedulers"
