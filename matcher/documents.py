@@ -97,7 +97,11 @@ class Strength:
 
 @dataclass(frozen=True)
 class Posting:
-    """A job posting read into weighted requirements."""
+    """A job posting read into weighted requirements.
+
+    ``mentions`` are the skills found in it, as ``extract_skills`` finds them except
+    that its responsibilities give known skills only (what the requirements use).
+    """
 
     name: str
     text: str
@@ -237,7 +241,11 @@ def load_postings(
     lookup = lookup_vocabulary(vocabulary, taxonomy)
     pairs = list(named_texts) if not isinstance(named_texts, list) else named_texts
     extracted = extract_many(
-        (text for _, text in pairs), kind="posting", vocabulary=vocabulary, taxonomy=taxonomy
+        (text for _, text in pairs),
+        kind="posting",
+        vocabulary=vocabulary,
+        taxonomy=taxonomy,
+        open_in_tasks=False,
     )
     for (label, body), (items, mentions) in zip(pairs, extracted):
         requirements = requirements_from(mentions, lookup)
