@@ -188,7 +188,7 @@ def expand_sources(sources: Iterable[str | os.PathLike[str]]) -> list[Path]:
     for source in sources:
         text = os.fspath(source)
         path = Path(text)
-        if path.is_dir():
+        if _is_dir(path):
             found.extend(
                 sorted(
                     p
@@ -198,7 +198,7 @@ def expand_sources(sources: Iterable[str | os.PathLike[str]]) -> list[Path]:
                     and p.suffix.lower() in DOCUMENT_EXTENSIONS | TABLE_EXTENSIONS
                 )
             )
-        elif not path.exists() and glob.has_magic(text):
+        elif not _exists(path) and glob.has_magic(text):
             matches = sorted(Path(p) for p in glob.glob(text, recursive=True))
             files = [p for p in matches if p.is_file()]
             if not files:
@@ -207,6 +207,26 @@ def expand_sources(sources: Iterable[str | os.PathLike[str]]) -> list[Path]:
         else:
             found.append(path)
     return found
+
+
+# Longer strings are not file names on any common system (Linux PATH_MAX is 4096).
+_LONGEST_PATH = 4096
+
+
+def _is_dir(path: Path) -> bool:
+    """Whether a path is a folder; False for a name the system refuses (too long), which
+    then fails as a missing file, on its own row."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def iter_records(
@@ -364,6 +384,8 @@ def as_records(
     def raw() -> Iterator[PostingRecord]:
         paths: list[str | os.PathLike[str]] = []
         for item in _items(postings):
+            if isinstance(item, str) and ("\n" in item or len(item) > _LONGEST_PATH):
+                item = (content_id(item), item)  # a posting's text, not a file's name
             if isinstance(item, (str, os.PathLike)):
                 paths.append(item)
                 continue
@@ -871,7 +893,8 @@ def score_postings(
 
     ``profile`` is a :class:`~matcher.Profile` or a path to a CV or strengths list.
     ``postings`` is a path (file, folder, glob, or CSV/JSONL/Parquet table with a
-    ``text`` column), or an iterable of paths, ``(name, text)`` pairs, ``Posting`` s,
+    ``text`` column), or an iterable of paths, posting texts (a string with a line
+    break is a text, not a path), ``(name, text)`` pairs, ``Posting`` s,
     or a DataFrame with a ``text`` column (and optional id, title, company, url).
     A posting that cannot be scored is a row with ``error`` set, never an exception.
     ``taxonomy`` names an imported taxonomy, as for :func:`~matcher.match`.

@@ -288,6 +288,16 @@ def test_bad_postings_become_error_rows_and_the_rest_are_scored(person, tmp_path
     assert results[4].error is None and results[4].fit is not None
 
 
+def test_posting_texts_are_scored_as_texts_and_impossible_names_fail_alone(person):
+    text = PATHS[0].read_text(encoding="utf-8")
+    impossible = "x" * 300  # one line, too long for a file name: a missing file
+    frame = score_postings(person, [text, impossible]).set_index("id")
+    assert frame.loc[content_id(text), "fit"] == pytest.approx(
+        match(person, load_posting(PATHS[0])).fit
+    )
+    assert "File name too long" in frame.loc[impossible, "error"]
+
+
 def test_a_parser_crash_costs_only_its_own_posting(person, monkeypatch):
     import matcher.documents as documents
 
