@@ -89,43 +89,49 @@ class TfidfSimilarity:
         """L2-normalised TF-IDF rows (a scipy CSR matrix), as ``TfidfVectorizer.transform``."""
         from scipy.sparse import csr_matrix
 
-        if not hasattr(self, "char_idf_"):
-            raise RuntimeError("TfidfSimilarity is not fitted yet; call fit() first")
-        vocabulary, idf = (
-            (self.char_vocabulary_, self.char_idf_)
-            if kind == "char"
-            else (self.word_vocabulary_, self.word_idf_)
-        )
-        rows = self.__dict__.setdefault("_rows", {})
-        if len(rows) > _ROW_CACHE_SIZE:
-            rows.clear()
-        analyze = self._char_grams if kind == "char" else _words
-        data: list[np.ndarray] = []
-        indices: list[np.ndarray] = []
-        indptr = [0]
-        for text in texts:
-            row = rows.get((kind, text))
-            if row is None:
-                counts: dict[int, int] = {}
-                for gram in analyze(text):
-                    column = vocabulary.get(gram)
-                    if column is not None:
-                        counts[column] = counts.get(column, 0) + 1
-                columns = np.array(sorted(counts), dtype=np.int32)
-                weights = (1 + np.log([counts[c] for c in columns])) * idf[columns]
-                norm = float(np.sqrt((weights**2).sum())) or 1.0
-                row = rows[(kind, text)] = (columns, (weights / norm).astype(np.float32))
-            indices.append(row[0])
-            data.append(row[1])
-            indptr.append(indptr[-1] + len(row[0]))
+        rows = [self._row(text, kind) for text in texts]
         return csr_matrix(
             (
-                np.concatenate(data) if data else np.zeros(0, np.float32),
-                np.concatenate(indices) if indices else np.zeros(0, np.int32),
-                indptr,
+                np.concatenate([w for _, w in rows]) if rows else np.zeros(0, np.float32),
+                np.concatenate([c for c, _ in rows]) if rows else np.zeros(0, np.int32),
+                np.cumsum([0] + [len(c) for c, _ in rows]),
             ),
-            shape=(len(texts), len(idf)),
+            shape=(len(texts), len(self._weights(kind)[1])),
         )
+
+    def _weights(self, kind: str) -> tuple[dict[str, int], np.ndarray]:
+        if not hasattr(self, "char_idf_"):
+            raise RuntimeError("TfidfSimilarity is not fitted yet; call fit() first")
+        if kind == "char":
+            return self.char_vocabulary_, self.char_idf_
+        return self.word_vocabulary_, self.word_idf_
+
+    def _row(self, text: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """One text's TF-IDF row as (sorted columns, L2-normalised weights), remembered."""
+        rows = self.__dict__.setdefault("_rows", {})
+        row = rows.get((kind, text))
+        if row is not None:
+            return row
+        if len(rows) > _ROW_CACHE_SIZE:
+            rows.clear()
+        vocabulary, idf = self._weights(kind)
+        counts: dict[int, int] = {}
+        for gram in self._char_grams(text) if kind == "char" else _words(text):
+            column = vocabulary.get(gram)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        columns = np.array(sorted(counts), dtype=np.int32)
+        weights = (1 + np.log([counts[c] for c in columns])) * idf[columns]
+        norm = float(np.sqrt((weights**2).sum())) or 1.0
+        row = rows[(kind, text)] = (columns, (weights / norm).astype(np.float32))
+        return row
+
+    def _dense(self, texts: Sequence[str], kind: str, columns: np.ndarray) -> np.ndarray:
+        matrix = np.zeros((len(texts), len(columns)), dtype=np.float32)
+        for i, text in enumerate(texts):
+            row_columns, weights = self._row(text, kind)
+            matrix[i, np.searchsorted(columns, row_columns)] = weights
+        return matrix
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle the fitted weights, not the rows remembered while scoring."""
@@ -148,8 +154,11 @@ class TfidfSimilarity:
         """Cosine similarities, 0-100, of every left text with every right text."""
         scores = np.zeros((len(left), len(right)), dtype=np.float32)
         for kind, share in (("char", 1 - self.word_share), ("word", self.word_share)):
-            product = self.transform(left, kind) @ self.transform(right, kind).T
-            scores += share * product.toarray().astype(np.float32)
+            # Dense over only the columns these texts use: no scipy import on a cold run.
+            used = [self._row(text, kind)[0] for text in (*left, *right)]
+            columns = np.unique(np.concatenate(used)) if used else np.zeros(0, np.int32)
+            product = self._dense(left, kind, columns) @ self._dense(right, kind, columns).T
+            scores += share * product
         return np.clip(scores * 100, 0, 100)
 
 

@@ -43,6 +43,17 @@ def test_runtime_tfidf_equals_scikit_learn(texts: list[str]):
         assert np.allclose(model.transform(texts, kind).toarray(), expected, atol=1e-5)
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.lists(phrases, min_size=1, max_size=5), st.lists(phrases, min_size=1, max_size=5))
+def test_similarity_is_the_weighted_cosine_of_the_tfidf_rows(left: list[str], right: list[str]):
+    model = tfidf_for(shipped_vocabulary())
+    expected = sum(
+        share * (model.transform(left, kind) @ model.transform(right, kind).T).toarray()
+        for kind, share in (("char", 1 - model.word_share), ("word", model.word_share))
+    )
+    assert np.allclose(model.similarity(left, right), np.clip(expected * 100, 0, 100), atol=1e-3)
+
+
 def test_fitted_model_is_cached_per_vocabulary():
     vocabulary = shipped_vocabulary()
     assert tfidf_for(vocabulary) is tfidf_for(vocabulary)
