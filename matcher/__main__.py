@@ -1,5 +1,5 @@
 """``python -m matcher`` runs the ``match`` command."""
 
-from matcher.cli import main
+from matcher.cli import run
 
-main()
+run()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -138,3 +140,32 @@ def test_every_command_has_help_and_version():
         assert result.exit_code == 0 and "Usage:" in result.output
     assert run("--version").exit_code == 0
     assert "CV POSTING" in run("--help").output
+
+
+def run_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m matcher ARGS`` as a real process, as the console script runs."""
+    return subprocess.run(
+        [sys.executable, "-m", "matcher", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_the_real_process_writes_everything_before_its_quick_exit(tmp_path: Path):
+    printed = run_process(CV, JOB, "--format", "json")
+    assert printed.returncode == 0, printed.stderr
+    in_process = CliRunner().invoke(main, [CV, JOB, "--format", "json"])
+    assert json.loads(printed.stdout) == json.loads(in_process.stdout)
+    out = tmp_path / "report.md"
+    written = run_process(CV, JOB, "--format", "markdown", "-o", str(out))
+    assert written.returncode == 0 and written.stdout == ""
+    shown = CliRunner().invoke(main, [CV, JOB, "--format", "markdown"]).stdout
+    assert out.read_text(encoding="utf-8") == shown.rstrip("\n") + "\n"
+    listed = run_process("skills", JOB, "--format", "json")
+    assert listed.returncode == 0 and json.loads(listed.stdout)
+
+
+def test_the_real_process_exit_codes(tmp_path: Path):
+    missing = run_process(CV, str(tmp_path / "nope.txt"))
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert missing.stderr.count("\n") == 1 and "nope.txt" in missing.stderr
+    usage = run_process("-", "-")
+    assert usage.returncode == 2 and "Traceback" not in usage.stderr
