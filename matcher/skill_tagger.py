@@ -60,9 +60,13 @@ def load_skill_tagger(path: Path | None = None) -> Language | None:
 def _load(path: Path) -> Language:
     if not (path / "config.cfg").is_file():
         raise FileNotFoundError("no trained pipeline there (config.cfg missing)")
+    from matcher.nlp import TOKENIZER_SAVED_ONLY
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        nlp = spacy.load(path)
+        # Its own vocabulary, not the English pipeline's: that one normalises spellings
+        # ("analyse" -> "analyze"), which the tagger never saw in training.
+        nlp = spacy.load(path, config=TOKENIZER_SAVED_ONLY)
         # Wrong-shaped or truncated weights only fail when the model first runs.
         doc = nlp("Experience with Python.")
     for warning in caught:

@@ -138,6 +138,18 @@ def test_shipped_model_is_loaded_once():
     assert load_skill_tagger() is load_skill_tagger()
 
 
+def test_the_quick_load_tags_exactly_as_a_stock_load(examples: Path):
+    import spacy
+
+    texts = [path.read_text(encoding="utf-8") for path in sorted(examples.rglob("*.txt"))]
+    if SHARED_SKILLSPAN.is_dir():
+        with (SHARED_SKILLSPAN / "dev.json").open(encoding="utf-8") as handle:
+            texts += [" ".join(json.loads(line)["tokens"]) for line in handle]
+    stock = spacy.load(default_model_path())
+    assert tag_spans(texts) == tag_spans(texts, nlp=stock)
+    assert sum(map(len, tag_spans(texts))) > 100
+
+
 def test_tag_spans_handles_empty_and_many_texts():
     texts = ["", "Knowledge of SQL.", "  ", "We need Java and Kubernetes experience."] * 5
     out = tag_spans(texts)
