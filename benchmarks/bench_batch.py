@@ -65,15 +65,36 @@ def build_postings(count: int, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame({"id": ids, "text": texts})
 
 
-def sample_tree(process: psutil.Process, cpu: dict[int, float]) -> int:
-    """The resident memory of a process tree now; records each process's CPU time."""
+def sample_tree(
+    process: psutil.Process, cpu: dict[int, float], peaks: dict[int, tuple[str, int]]
+) -> int:
+    """The resident memory of a process tree now; records each process's CPU time and
+    its own peak memory (with what it is, to see which part of the tree grows)."""
     total = 0
-    for proc in [process, *process.children(recursive=True)]:
+    try:
+        tree = [process, *process.children(recursive=True)]
+    except psutil.Error:  # a child ended while the tree was listed; the next sample counts
+        return 0
+    for proc in tree:
         with contextlib.suppress(psutil.Error):  # a process that just ended
-            total += proc.memory_info().rss
+            rss = proc.memory_info().rss
+            total += rss
             times = proc.cpu_times()
             cpu[proc.pid] = max(cpu.get(proc.pid, 0.0), times.user + times.system)
+            role = peaks[proc.pid][0] if proc.pid in peaks else process_role(proc, process)
+            peaks[proc.pid] = (role, max(rss, peaks.get(proc.pid, ("", 0))[1]))
     return total
+
+
+def process_role(proc: psutil.Process, root: psutil.Process) -> str:
+    """What a process in the tree is: the command, a worker, a nanny, the scheduler."""
+    if proc.pid == root.pid:
+        return "command"
+    line = " ".join(proc.cmdline())
+    for role in ("spawn_main", "forkserver", "resource_tracker", "nanny", "scheduler", "worker"):
+        if role in line:
+            return {"spawn_main": "worker process"}.get(role, role)
+    return proc.name()
 
 
 def run(table: Path, out: Path, setup: str) -> dict[str, float]:
@@ -83,6 +104,7 @@ def run(table: Path, out: Path, setup: str) -> dict[str, float]:
     command += ["--workers", workers, "--top", "3", "--engine", engine]
     peak = 0
     cpu: dict[int, float] = {}
+    peaks: dict[int, tuple[str, int]] = {}
     started = time.monotonic()
     process = subprocess.Popen(
         command,
@@ -96,7 +118,7 @@ def run(table: Path, out: Path, setup: str) -> dict[str, float]:
     def sample() -> None:
         nonlocal peak
         while not stop.is_set():
-            peak = max(peak, sample_tree(watched, cpu))
+            peak = max(peak, sample_tree(watched, cpu, peaks))
             stop.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -115,6 +137,10 @@ def run(table: Path, out: Path, setup: str) -> dict[str, float]:
         # CPU seconds per posting barely depend on what else the machine is doing;
         # wall time does (the benchmark machine is shared).
         "cpu_per_posting": round(sum(cpu.values()) / len(scored), 3),
+        "cpu_by_process": {str(pid): round(t, 1) for pid, t in cpu.items()},
+        "peak_mb_by_process": {
+            f"{role} {pid}": round(rss / 2**20) for pid, (role, rss) in peaks.items()
+        },
     }
 
 
