@@ -273,6 +273,12 @@ class DaskEngine:
                         " check the address and that the scheduler is running"
                     ) from error
             else:
+                import dask
+
+                # Dask's statistical profiler samples each task's stack every 10 ms and
+                # keeps the history: on this Python-heavy work it cost half again the
+                # CPU of scoring, and the worker memory grew with the run.
+                stack.enter_context(dask.config.set({"distributed.worker.profile.enabled": False}))
                 cluster = stack.enter_context(
                     LocalCluster(
                         n_workers=self.workers or available_cores(),
