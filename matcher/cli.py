@@ -7,6 +7,7 @@ beside it. Expected failures print one line on stderr and exit non-zero.
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import os
 import sys
@@ -27,11 +28,32 @@ except PackageNotFoundError:  # a checkout that was not installed
     __version__ = "0.0.0+checkout"
 
 
+# Subcommands in their own modules, imported only when used: ``match CV POSTING`` does
+# not pay for loading batch, journal and taxonomy code it never runs.
+LAZY_COMMANDS = {
+    "batch": ("matcher.cli_batch", "batch"),
+    "journal": ("matcher.cli_journal", "journal"),
+    "taxonomy": ("matcher.cli_taxonomy", "taxonomy"),
+    "link": ("matcher.cli_taxonomy", "link_command"),
+}
+
+
 class DefaultGroup(click.Group):
-    """A group whose first argument, if it is not a subcommand, goes to ``compare``."""
+    """A group whose first argument, if it is not a subcommand, goes to ``compare``;
+    the subcommands of ``LAZY_COMMANDS`` are imported when first asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            module, attribute = LAZY_COMMANDS[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("-h", "--help", "--version"):
+        names = self.list_commands(ctx)
+        if args and args[0] not in names and args[0] not in ("-h", "--help", "--version"):
             args = [DEFAULT_COMMAND, *args]
         return super().parse_args(ctx, args)
 
@@ -212,18 +234,3 @@ def skills(file: str, output_format: str, as_cv: bool) -> None:
         linked = f" -> {m.skill}" if m.skill and m.skill != m.text else ""
         negated = " (not evidence: denied or hedged)" if m.negated else ""
         click.echo(f"{m.start}-{m.end} {m.section}{asked}: {m.text}{linked}{negated}")
-
-
-from matcher.cli_batch import batch  # noqa: E402  (needs main, reports_errors above)
-
-main.add_command(batch)
-
-from matcher.cli_journal import journal  # noqa: E402
-
-main.add_command(journal)
-
-
-from matcher.cli_taxonomy import link_command, taxonomy  # noqa: E402
-
-main.add_command(taxonomy)
-main.add_command(link_command)

@@ -8,13 +8,12 @@ restarted with the same arguments skips what is done; the ranked table and the
 from __future__ import annotations
 
 import csv
-import functools
 import json
 import os
 import shutil
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 import click
 
 from matcher.batch import ROW_COLUMNS, Refinement, rank_key
+from matcher.cli import format_option, read_input, reports_errors, taxonomy_option
 from matcher.engines import ENGINES
 from matcher.errors import MatcherError, UsageError
 
@@ -288,19 +288,6 @@ def _json_row(row: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- command
 
 
-def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``matcher.cli.reports_errors``, looked up when the command runs: importing
-    ``matcher.cli`` here would be circular (it adds this command to its group)."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from matcher.cli import reports_errors as report
-
-        return report(command)(*args, **kwargs)
-
-    return wrapper
-
-
 @contextmanager
 def _terminate_as_interrupt() -> Iterator[None]:
     """Treat ``kill`` (SIGTERM) like Ctrl-C, so workers stop and rows already written
@@ -343,14 +330,7 @@ def _progress(total: int | None, done: int) -> Any:
     help="Write every result to FILE (.csv, .jsonl or .parquet) as it is produced;"
     " run the same command again to resume an interrupted run.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="How to print the ranking and summary.",
-)
+@format_option("text", "json", help="How to print the ranking and summary.")
 @click.option(
     "--top",
     type=int,
@@ -383,11 +363,7 @@ def _progress(total: int | None, done: int) -> Any:
     help="Column holding the posting text in CSV/JSONL/Parquet tables"
     " (default: text, description, posting, ...).",
 )
-@click.option(
-    "--taxonomy",
-    metavar="NAME",
-    help="Also use this imported taxonomy (see 'match taxonomy list').",
-)
+@taxonomy_option
 @reports_errors
 def batch(
     cv: str,
@@ -409,7 +385,6 @@ def batch(
     on; the exit code is 1 if any posting failed.
     """
     from matcher.batch import iter_records, refine
-    from matcher.cli import read_input
     from matcher.documents import load_profile
     from matcher.engines import get_engine
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from conftest import posting, profile
@@ -135,11 +136,19 @@ def test_both_from_stdin_is_a_usage_error():
 
 
 def test_every_command_has_help_and_version():
-    for command in main.commands:
+    names = main.list_commands(click.Context(main))
+    assert {"compare", "skills", "batch", "journal", "taxonomy", "link"} <= set(names)
+    for command in names:
         result = run(command, "--help")
         assert result.exit_code == 0 and "Usage:" in result.output
     assert run("--version").exit_code == 0
     assert "CV POSTING" in run("--help").output
+
+
+def test_subcommands_are_imported_only_when_used():
+    check = "import sys, matcher.cli; print(sorted(m for m in sys.modules if 'cli_' in m))"
+    loaded = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
+    assert loaded.stdout.strip() == "[]", loaded.stderr
 
 
 def run_process(*args: str) -> subprocess.CompletedProcess[str]:
