@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -268,19 +269,30 @@ def _tokenised(pairs: list[tuple[str, str]], nlp: Language) -> list[Pattern]:
     return patterns
 
 
+def _patterns_key(vocabulary: Vocabulary, nlp: Language) -> str:
+    """What the tokenised patterns depend on: the skills' names and aliases, this module's
+    code (which makes the variants) and the pipeline's tokenizer, hashed.
+
+    Hashing the inputs is ten times cheaper than making the variants to hash them.
+    """
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(repr((nlp.meta.get("name"), nlp.meta.get("version"))).encode())
+    for skill in vocabulary:
+        forms = "\t".join((skill.name, "|".join(skill.aliases), "|".join(skill.exact_aliases)))
+        digest.update(forms.encode() + b"\n")
+    return digest.hexdigest()[:16]
+
+
 def compile_vocabulary(vocabulary: Vocabulary, nlp: Language) -> CompiledVocabulary:
     """Phrase matchers for a vocabulary: names and aliases case-folded, ``=`` aliases exact.
 
-    The tokenised patterns are kept in the user cache, keyed by the forms and the
-    pipeline, so later runs only load them.
+    The tokenised patterns are kept in the user cache, keyed by the skills, the code
+    and the pipeline (``_patterns_key``), so later runs only load them.
     """
-    folded_pairs, exact_pairs = _surface_patterns(vocabulary)
-    fingerprint = hashlib.sha256(
-        repr((folded_pairs, exact_pairs, nlp.meta.get("name"), nlp.meta.get("version"))).encode()
-    ).hexdigest()[:16]
-    path = cache_dir() / f"patterns-{fingerprint}.pickle"
+    path = cache_dir() / f"patterns-{_patterns_key(vocabulary, nlp)}.pickle"
     tables = read_cache(path)
     if tables is None:
+        folded_pairs, exact_pairs = _surface_patterns(vocabulary)
         tables = (_tokenised(folded_pairs, nlp), _tokenised(exact_pairs, nlp))
         write_cache(path, tables)
     pending_folded: dict[str, list[Pattern]] = {}
