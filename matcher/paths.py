@@ -7,12 +7,15 @@ journal live in a per-user data directory that ``STRENGTHS_MATCHER_HOME`` overri
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 from pathlib import Path
 from typing import Any
 
 import platformdirs
+
+from matcher.errors import MatcherError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 HOME_ENV = "STRENGTHS_MATCHER_HOME"
@@ -43,17 +46,29 @@ def examples_dir() -> Path:
 
 def user_data_dir() -> Path:
     """The per-user data directory (taxonomies, caches, journal), created on demand."""
-    override = os.environ.get(HOME_ENV)
-    path = Path(override) if override else Path(platformdirs.user_data_dir("strengths-matcher"))
-    path.mkdir(parents=True, exist_ok=True)
+    path = _user_data_path()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise MatcherError(
+            f"cannot create the data folder {path} ({error.strerror or error});"
+            f" set {HOME_ENV} to a folder you can write"
+        ) from None
     return path
+
+
+def _user_data_path() -> Path:
+    override = os.environ.get(HOME_ENV)
+    return Path(override) if override else Path(platformdirs.user_data_dir("strengths-matcher"))
 
 
 def cache_dir() -> Path:
-    """Compiled artefacts that can be rebuilt at any time (vocabulary matchers)."""
-    path = user_data_dir() / "cache"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """Compiled artefacts that can be rebuilt at any time (vocabulary matchers).
+
+    Not created here: ``write_cache`` creates it, and where it cannot, everything
+    still works, only rebuilt on each run.
+    """
+    return _user_data_path() / "cache"
 
 
 def read_cache(path: Path) -> Any:
@@ -66,8 +81,17 @@ def read_cache(path: Path) -> Any:
 
 
 def write_cache(path: Path, value: Any) -> None:
-    """Write a cache file atomically, so concurrent runs never read half a file."""
+    """Write a cache file atomically, so concurrent runs never read half a file.
+
+    A cache that cannot be written (read-only home, full disk) only costs the next run
+    the time to rebuild it, so that is not an error.
+    """
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    with temporary.open("wb") as handle:
-        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with temporary.open("wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)

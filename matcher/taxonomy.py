@@ -1153,8 +1153,8 @@ def shipped_index() -> TaxonomyIndex:
             index = compile_index(SHIPPED, skills, phrases=False)
             temporary = folder.with_name(f".{folder.name}.{os.getpid()}")
             shutil.rmtree(temporary, ignore_errors=True)
-            temporary.mkdir(parents=True)
             try:
+                temporary.mkdir(parents=True)
                 _save(index, temporary)
                 shutil.rmtree(folder, ignore_errors=True)
                 os.replace(temporary, folder)
@@ -1202,7 +1202,7 @@ def taxonomy_vocabulary(name: str) -> Vocabulary:
     """
     import hashlib
 
-    from matcher.paths import cache_dir
+    from matcher.paths import cache_dir, read_cache, write_cache
     from matcher.vocabulary import shipped_vocabulary
 
     index = load_taxonomy(name)
@@ -1212,22 +1212,10 @@ def taxonomy_vocabulary(name: str) -> Vocabulary:
     stamp = (_folder(name) / "meta.json").read_bytes()
     digest = hashlib.sha256(_shipped_digest().encode() + stamp).hexdigest()[:16]
     path = cache_dir() / f"vocabulary-{name}-{digest}.pickle"
-    merged = None
-    if path.is_file():
-        try:
-            with path.open("rb") as handle:
-                merged = pickle.load(handle)
-        except Exception:  # a stale or broken cache is rebuilt, never trusted
-            merged = None
+    merged = read_cache(path)
     if not isinstance(merged, Vocabulary):
         merged = shipped_vocabulary().merged(index.vocabulary())
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        try:
-            with temporary.open("wb") as handle:
-                pickle.dump(merged, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
-        except OSError:  # a cache that cannot be written only costs the next run time
-            temporary.unlink(missing_ok=True)
+        write_cache(path, merged)
     _VOCABULARIES[key] = merged
     return merged
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -151,10 +152,15 @@ def test_subcommands_are_imported_only_when_used():
     assert loaded.stdout.strip() == "[]", loaded.stderr
 
 
-def run_process(*args: str) -> subprocess.CompletedProcess[str]:
+def run_process(*args: str, home: Path | None = None) -> subprocess.CompletedProcess[str]:
     """``python -m matcher ARGS`` as a real process, as the console script runs."""
+    env = {**os.environ, "STRENGTHS_MATCHER_HOME": str(home)} if home else None
     return subprocess.run(
-        [sys.executable, "-m", "matcher", *args], capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "matcher", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
     )
 
 
@@ -178,3 +184,15 @@ def test_the_real_process_exit_codes(tmp_path: Path):
     assert missing.stderr.count("\n") == 1 and "nope.txt" in missing.stderr
     usage = run_process("-", "-")
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
+
+
+def test_a_data_folder_that_cannot_be_made_costs_only_the_caches(tmp_path: Path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("in the way")
+    home = blocker / "home"  # cannot be created: its parent is a file
+    scored = run_process(CV, JOB, "--format", "json", home=home)
+    assert scored.returncode == 0, scored.stderr
+    assert json.loads(scored.stdout)["verdict"] in ("strong", "stretch", "poor")
+    journal = run_process("journal", "list", home=home)
+    assert journal.returncode == 1 and "Traceback" not in journal.stderr
+    assert journal.stderr.count("\n") == 1 and "STRENGTHS_MATCHER_HOME" in journal.stderr
