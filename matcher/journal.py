@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from matcher.errors import JournalError
-from matcher.paths import user_data_dir
+from matcher.paths import HOME_ENV, user_data_dir
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -150,7 +150,13 @@ def default_path() -> Path:
     override = os.environ.get(JOURNAL_ENV)
     if override:
         return Path(override).expanduser()
-    return user_data_dir() / JOURNAL_FILE
+    try:
+        return user_data_dir() / JOURNAL_FILE
+    except OSError as error:
+        raise JournalError(
+            f"cannot create the data folder for the journal ({error.strerror or error});"
+            f" set {HOME_ENV} or {JOURNAL_ENV} to a place you can write"
+        ) from None
 
 
 def cv_version(text: str) -> str:

@@ -15,8 +15,6 @@ from typing import Any
 
 import platformdirs
 
-from matcher.errors import MatcherError
-
 PACKAGE_DIR = Path(__file__).resolve().parent
 HOME_ENV = "STRENGTHS_MATCHER_HOME"
 
@@ -47,13 +45,7 @@ def examples_dir() -> Path:
 def user_data_dir() -> Path:
     """The per-user data directory (taxonomies, caches, journal), created on demand."""
     path = _user_data_path()
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise MatcherError(
-            f"cannot create the data folder {path} ({error.strerror or error});"
-            f" set {HOME_ENV} to a folder you can write"
-        ) from None
+    path.mkdir(parents=True, exist_ok=True)
     return path
 
 
