@@ -188,23 +188,37 @@ def surface_variants(form: str) -> list[str]:
 Pattern = tuple[str, tuple[str, ...], tuple[bool, ...], tuple[str, ...]]
 
 
+# What a pattern starts with: its one token, or its first two tokens.
+Opening = str | tuple[str, str]
+
+
+def _opening(tokens: tuple[str, ...]) -> Opening:
+    return tokens[0] if len(tokens) == 1 else (tokens[0], tokens[1])
+
+
+def _openings(tokens: list[str]) -> set[Opening]:
+    """Every opening a text offers: each token and each pair of adjacent tokens."""
+    return {*tokens, *zip(tokens, tokens[1:])}
+
+
 @dataclass
 class CompiledVocabulary:
     """A vocabulary's phrase matchers over one pipeline, filled as texts need them.
 
     Building a spaCy pattern Doc costs ~30 us, and the vocabulary has tens of thousands
     of names, aliases and variants: adding them all took ~1-2 s of every cold start.
-    The tokenised patterns are cached on disk instead, indexed by their first token,
-    and a pattern joins the ``PhraseMatcher`` the first time a text contains that
-    token. Matches are the same as with every pattern added up front.
+    The tokenised patterns are cached on disk instead, indexed by their opening (the
+    first token, or the first two of a longer pattern), and a pattern joins the
+    ``PhraseMatcher`` the first time a text contains its opening. Matches are the same
+    as with every pattern added up front (a test compares them).
     """
 
     vocabulary: Vocabulary
     nlp: Language
     folded: PhraseMatcher
     exact: PhraseMatcher
-    pending_folded: dict[str, list[Pattern]]
-    pending_exact: dict[str, list[Pattern]]
+    pending_folded: dict[Opening, list[Pattern]]
+    pending_exact: dict[Opening, list[Pattern]]
 
     def find(self, doc: Doc) -> list[Span]:
         """Vocabulary skills in ``doc``, longest first where they overlap; label = skill."""
@@ -222,15 +236,17 @@ class CompiledVocabulary:
         return self
 
     def _add_patterns_for(self, doc: Doc) -> None:
-        self._add_patterns({token.norm_ for token in doc}, {token.text for token in doc})
+        norms = [token.norm_ for token in doc]
+        words = [token.text for token in doc]
+        self._add_patterns(_openings(norms), _openings(words))
 
-    def _add_patterns(self, first_norms: set[str], first_words: set[str]) -> None:
-        for pending, matcher, first_tokens in (
-            (self.pending_folded, self.folded, first_norms),
-            (self.pending_exact, self.exact, first_words),
+    def _add_patterns(self, norm_openings: set[Opening], word_openings: set[Opening]) -> None:
+        for pending, matcher, openings in (
+            (self.pending_folded, self.folded, norm_openings),
+            (self.pending_exact, self.exact, word_openings),
         ):
-            for first in first_tokens & pending.keys():
-                for name, words, spaces, norms in pending.pop(first):
+            for opening in openings & pending.keys():
+                for name, words, spaces, norms in pending.pop(opening):
                     pattern = Doc(self.nlp.vocab, words=list(words), spaces=list(spaces))
                     for token, norm in zip(pattern, norms):
                         token.norm_ = norm
@@ -295,14 +311,14 @@ def compile_vocabulary(vocabulary: Vocabulary, nlp: Language) -> CompiledVocabul
         folded_pairs, exact_pairs = _surface_patterns(vocabulary)
         tables = (_tokenised(folded_pairs, nlp), _tokenised(exact_pairs, nlp))
         write_cache(path, tables)
-    pending_folded: dict[str, list[Pattern]] = {}
-    pending_exact: dict[str, list[Pattern]] = {}
+    pending_folded: dict[Opening, list[Pattern]] = {}
+    pending_exact: dict[Opening, list[Pattern]] = {}
     for pattern in tables[0]:
         if pattern[1]:
-            pending_folded.setdefault(pattern[3][0], []).append(pattern)
+            pending_folded.setdefault(_opening(pattern[3]), []).append(pattern)
     for pattern in tables[1]:
         if pattern[1]:
-            pending_exact.setdefault(pattern[1][0], []).append(pattern)
+            pending_exact.setdefault(_opening(pattern[1]), []).append(pattern)
     return CompiledVocabulary(
         vocabulary,
         nlp,
