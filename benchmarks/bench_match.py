@@ -21,16 +21,31 @@ PAIRS = [
 ]
 
 
-def cold_cli(profile: Path, posting: Path, runs: int) -> list[float]:
-    """Wall time of whole `match CV POSTING` processes (caches already built)."""
+def reference_loop() -> float:
+    """Seconds for a fixed pure-Python loop: how fast the machine is right now.
+
+    The development machine is a shared VM whose speed drifts by up to half from
+    minute to minute; timing this beside each cold run shows the state it ran in.
+    """
+    start = time.perf_counter()
+    total = 0
+    for i in range(1_000_000):
+        total += i * i
+    return time.perf_counter() - start
+
+
+def cold_cli(profile: Path, posting: Path, runs: int) -> tuple[list[float], list[float]]:
+    """Wall times of whole `match CV POSTING` processes (caches already built), and the
+    reference loop's time just before each."""
     command = [sys.executable, "-m", "matcher", str(profile), str(posting)]
     subprocess.run(command, check=True, capture_output=True)  # builds the user caches once
-    times = []
+    times, references = [], []
     for _ in range(runs):
+        references.append(reference_loop())
         start = time.perf_counter()
         subprocess.run(command, check=True, capture_output=True)
         times.append(time.perf_counter() - start)
-    return times
+    return times, references
 
 
 def warm_calls(seconds: float = 5.0) -> tuple[float, float]:
@@ -59,17 +74,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    print("| pair | cold CLI median (s) | min | max |")
-    print("|---|---|---|---|")
+    print("| pair | cold CLI median (s) | min | max | reference loop median (ms) |")
+    print("|---|---|---|---|---|")
     for profile, posting in PAIRS:
-        times = cold_cli(
+        times, references = cold_cli(
             EXAMPLES / "profiles" / f"{profile}.txt",
             EXAMPLES / "postings" / f"{posting}.txt",
             args.runs,
         )
         print(
             f"| {profile} x {posting} | {statistics.median(times):.2f} | {min(times):.2f}"
-            f" | {max(times):.2f} |"
+            f" | {max(times):.2f} | {1000 * statistics.median(references):.0f} |",
+            flush=True,
         )
     full, core = warm_calls()
     print()
