@@ -6,6 +6,8 @@ beside it. Expected failures print one line on stderr and exit non-zero.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import importlib
 import json
@@ -70,6 +72,7 @@ def run() -> None:
     second, a sixth of a cold ``match CV POSTING``. After a read-only command has
     printed everything, the process ends without that clean-up (``os._exit``); every
     other command, which may own files, databases or worker processes, exits normally.
+    Output that cannot be written (a full disk) is one line on stderr, not a traceback.
     """
     try:
         main()
@@ -80,9 +83,18 @@ def run() -> None:
         if isinstance(code, str):
             print(code, file=sys.stderr)
             code = 1
-        sys.stdout.flush()
-        sys.stderr.flush()
+        try:
+            sys.stdout.flush()
+        except OSError:  # the reader went away or the disk is full: the output is lost
+            code = code or 1
+        with contextlib.suppress(OSError):
+            sys.stderr.flush()
         os._exit(code or 0)
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EIO):
+            raise
+        print(f"Error: cannot write the output ({error.strerror})", file=sys.stderr)
+        sys.exit(1)
 
 
 def _mark_read_only() -> None:

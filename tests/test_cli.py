@@ -196,3 +196,18 @@ def test_a_data_folder_that_cannot_be_made_costs_only_the_caches(tmp_path: Path)
     journal = run_process("journal", "list", home=home)
     assert journal.returncode == 1 and "Traceback" not in journal.stderr
     assert journal.stderr.count("\n") == 1 and "STRENGTHS_MATCHER_HOME" in journal.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_output_that_cannot_be_written_is_one_line_not_a_traceback():
+    for args in ([CV, JOB], ["skills", JOB]):
+        with open("/dev/full", "w") as full:
+            result = subprocess.run(
+                [sys.executable, "-m", "matcher", *args],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=300,
+            )
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        assert result.stderr.strip().count("\n") == 0 and "cannot write" in result.stderr
