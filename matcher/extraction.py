@@ -669,6 +669,13 @@ def _gate_mentions(
     ]
 
 
+# The words of the generic gates (work authorisation, clearance), to look past them.
+_GENERIC_GATE_WORDS = re.compile(
+    "|".join(pattern.pattern for kind, pattern in _GATES if kind in GENERIC_GATE_SKILLS),
+    re.IGNORECASE,
+)
+
+
 def _skill_gate(item: Item, years: int | None, category: str | None) -> str | None:
     """The gate a requirement item makes of one skill it names.
 
@@ -680,11 +687,8 @@ def _skill_gate(item: Item, years: int | None, category: str | None) -> str | No
         return None
     gate = _gate(item.text, years, category)
     if gate in GENERIC_GATE_SKILLS and category != "certification":
-        return _gate(_GATES_OFF.sub(" ", item.text), years, category)
+        return _gate(_GENERIC_GATE_WORDS.sub(" ", item.text), years, category)
     return gate
-
-
-_GATES_OFF = re.compile("|".join(p.pattern for k, p in _GATES if k in GENERIC_GATE_SKILLS), re.I)
 
 
 def _gate_words_name_a_skill(
