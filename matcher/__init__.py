@@ -9,6 +9,10 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from matcher import spacy_import
+
+spacy_import.install()
+
 if TYPE_CHECKING:
     from matcher.batch import requirements_frame, score_postings
     from matcher.core import Gap, MatchReport, SkillMatch, match
