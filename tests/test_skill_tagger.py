@@ -150,6 +150,29 @@ def test_the_quick_load_tags_exactly_as_a_stock_load(examples: Path):
     assert sum(map(len, tag_spans(texts))) > 100
 
 
+def _shipped_strings() -> list[str]:
+    return json.loads((default_model_path() / "vocab" / "strings.json").read_text("utf-8"))
+
+
+def test_the_shipped_tagger_keeps_few_strings_and_needs_no_more(examples: Path):
+    """Training keeps a blank pipeline's strings and the labels; the 84,000 strings of the
+    English pipeline it was sourced from, added back, change no span."""
+    import spacy
+
+    from matcher.nlp import load_pipeline
+
+    assert len(_shipped_strings()) < 1500
+    texts = [path.read_text(encoding="utf-8") for path in sorted(examples.rglob("*.txt"))]
+    if SHARED_SKILLSPAN.is_dir():
+        with (SHARED_SKILLSPAN / "dev.json").open(encoding="utf-8") as handle:
+            texts += [" ".join(json.loads(line)["tokens"]) for line in handle][:1000]
+    every_string = spacy.load(default_model_path())
+    for string in load_pipeline().vocab.strings:
+        every_string.vocab.strings.add(string)
+    assert len(every_string.vocab.strings) > 80_000
+    assert tag_spans(texts, nlp=every_string) == tag_spans(texts)
+
+
 def test_tag_spans_handles_empty_and_many_texts():
     texts = ["", "Knowledge of SQL.", "  ", "We need Java and Kubernetes experience."] * 5
     out = tag_spans(texts)
@@ -227,6 +250,14 @@ def test_training_runs_end_to_end_on_tiny_data(tmp_path):
     assert not (tmp_path / "model" / "model-last").exists()
     assert set(result.dev_scores) == {SKILL, KNOWLEDGE}
     assert load_skill_tagger(tmp_path / "model") is not None
+    # The string store keeps a blank pipeline's strings and the labels, not the words.
+    import spacy
+
+    strings = json.loads((tmp_path / "model" / "vocab" / "strings.json").read_text("utf-8"))
+    meta = json.loads((tmp_path / "model" / "meta.json").read_text("utf-8"))
+    labels = {label for names in meta["labels"].values() for label in names}
+    assert set(strings) <= set(spacy.blank("en").vocab.strings) | labels
+    assert "Python" not in strings
 
 
 # --- the real corpus (opt-in: needs ../shared/data beside the repo) ---------------------
