@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import pickle
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -191,6 +192,11 @@ Pattern = tuple[str, tuple[str, ...], tuple[bool, ...], tuple[str, ...]]
 # What a pattern starts with: its one token, or its first two tokens.
 Opening = str | tuple[str, str]
 
+# Patterns waiting for their opening, each opening's list pickled on its own: loading
+# 14,000 byte strings takes 5 ms where 17,000 pattern tuples took 50 ms, and a cold
+# run unpacks only the few hundred openings its texts contain.
+Pending = dict[Opening, bytes]
+
 
 def _opening(tokens: tuple[str, ...]) -> Opening:
     return tokens[0] if len(tokens) == 1 else (tokens[0], tokens[1])
@@ -217,8 +223,8 @@ class CompiledVocabulary:
     nlp: Language
     folded: PhraseMatcher
     exact: PhraseMatcher
-    pending_folded: dict[Opening, list[Pattern]]
-    pending_exact: dict[Opening, list[Pattern]]
+    pending_folded: Pending
+    pending_exact: Pending
 
     def find(self, doc: Doc) -> list[Span]:
         """Vocabulary skills in ``doc``, longest first where they overlap; label = skill."""
@@ -246,7 +252,8 @@ class CompiledVocabulary:
             (self.pending_exact, self.exact, word_openings),
         ):
             for opening in openings & pending.keys():
-                for name, words, spaces, norms in pending.pop(opening):
+                patterns: list[Pattern] = pickle.loads(pending.pop(opening))
+                for name, words, spaces, norms in patterns:
                     pattern = Doc(self.nlp.vocab, words=list(words), spaces=list(spaces))
                     for token, norm in zip(pattern, norms):
                         token.norm_ = norm
@@ -299,6 +306,15 @@ def _patterns_key(vocabulary: Vocabulary, nlp: Language) -> str:
     return digest.hexdigest()[:16]
 
 
+def _pending(patterns: list[Pattern], opening_of: Callable[[Pattern], Opening]) -> Pending:
+    """Patterns grouped by their opening, each group pickled (see ``Pending``)."""
+    groups: dict[Opening, list[Pattern]] = {}
+    for pattern in patterns:
+        if pattern[1]:
+            groups.setdefault(opening_of(pattern), []).append(pattern)
+    return {opening: pickle.dumps(group) for opening, group in groups.items()}
+
+
 def compile_vocabulary(vocabulary: Vocabulary, nlp: Language) -> CompiledVocabulary:
     """Phrase matchers for a vocabulary: names and aliases case-folded, ``=`` aliases exact.
 
@@ -309,16 +325,12 @@ def compile_vocabulary(vocabulary: Vocabulary, nlp: Language) -> CompiledVocabul
     tables = read_cache(path)
     if tables is None:
         folded_pairs, exact_pairs = _surface_patterns(vocabulary)
-        tables = (_tokenised(folded_pairs, nlp), _tokenised(exact_pairs, nlp))
+        tables = (
+            _pending(_tokenised(folded_pairs, nlp), lambda pattern: _opening(pattern[3])),
+            _pending(_tokenised(exact_pairs, nlp), lambda pattern: _opening(pattern[1])),
+        )
         write_cache(path, tables)
-    pending_folded: dict[Opening, list[Pattern]] = {}
-    pending_exact: dict[Opening, list[Pattern]] = {}
-    for pattern in tables[0]:
-        if pattern[1]:
-            pending_folded.setdefault(_opening(pattern[3]), []).append(pattern)
-    for pattern in tables[1]:
-        if pattern[1]:
-            pending_exact.setdefault(_opening(pattern[1]), []).append(pattern)
+    pending_folded, pending_exact = tables
     return CompiledVocabulary(
         vocabulary,
         nlp,
