@@ -1,4 +1,4 @@
-"""Import spaCy without its command-line modules, a quarter of ``import spacy``.
+"""Import spaCy without its command-line modules, and make its registry lookups quick.
 
 ``spacy/__init__.py`` imports ``spacy.cli.info`` only to re-export ``spacy.info``, and
 that pulls in every ``spacy`` command with typer, weasel, requests and httpx: about
@@ -9,6 +9,8 @@ that pulls in every ``spacy`` command with typer, weasel, requests and httpx: ab
 - ``spacy.info(...)`` imports and calls the real function;
 - ``spacy.cli`` (attribute or ``import spacy.cli``) is the real package, imported on
   first use.
+
+The same import indexes catalogue's entry points by group (:func:`_index_entry_points`).
 
 Nothing changes when spaCy was imported before ``matcher``, or when spaCy's layout is
 not the one expected (the import then runs as usual).
@@ -71,6 +73,7 @@ class _SpacyWithoutCli(importlib.abc.MetaPathFinder, importlib.abc.Loader):
                 del module.cli
         if "__getattr__" not in module.__dict__:
             module.__dict__["__getattr__"] = _import_cli_on_access
+        _index_entry_points()
 
 
 def _stand_ins(spacy: ModuleType) -> dict[str, ModuleType]:
@@ -97,3 +100,19 @@ def _import_cli_on_access(name: str) -> Any:
     if name == "cli":
         return importlib.import_module("spacy.cli")
     raise AttributeError(f"module 'spacy' has no attribute {name!r}")
+
+
+def _index_entry_points() -> None:
+    """Give catalogue its installed entry points as a dict of groups, the form it reads
+    on older Pythons, instead of the flat list it filters on every registry lookup.
+
+    Loading the two pipelines makes about 220 such lookups (every msgpack read asks
+    for its decoders, every resolved config function for plugins), and filtering the
+    flat list each time took 0.04 s of a cold run. The entry points are the same ones.
+    """
+    catalogue = sys.modules.get("catalogue")
+    available = getattr(catalogue, "AVAILABLE_ENTRY_POINTS", None)
+    if available is None or not hasattr(available, "select") or not hasattr(available, "groups"):
+        return
+    by_group = {group: available.select(group=group) for group in available.groups}
+    catalogue.AVAILABLE_ENTRY_POINTS = by_group  # type: ignore[union-attr]

@@ -66,3 +66,25 @@ def test_spacy_imported_first_is_left_as_it_is() -> None:
         """
     )
     assert out.splitlines() == ["True False"]
+
+
+def test_catalogue_finds_the_same_entry_points_by_group() -> None:
+    out = run_python(
+        """
+        import importlib.metadata
+        import matcher.nlp
+        import catalogue
+        import numpy
+        import spacy
+        import srsly
+
+        indexed = catalogue.AVAILABLE_ENTRY_POINTS
+        installed = importlib.metadata.entry_points()
+        print(type(indexed).__name__)
+        print(all(sorted(indexed[g]) == sorted(installed.select(group=g))
+                  for g in installed.groups) and set(indexed) == set(installed.groups))
+        print(spacy.registry.get("architectures", "spacy.Tok2Vec.v2").__name__)
+        print(srsly.msgpack_loads(srsly.msgpack_dumps(numpy.arange(3))).tolist())
+        """
+    )
+    assert out.splitlines() == ["dict", "True", "build_Tok2Vec_model", "[0, 1, 2]"]
