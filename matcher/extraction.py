@@ -331,6 +331,17 @@ _MAX_PHRASE_TOKENS = 6
 # participles inside names ("annealing schedulers", "applied statistics") are fine.
 _FINITE_VERB_TAGS = frozenset({"VB", "VBD", "VBP", "VBZ", "MD"})
 
+# A CV line that says where and when rather than what: a contact line, or the header of
+# a job or a qualification ("Staff Accountant | Buckeye Supply, Columbus, OH | May 2022 –
+# Present"). Its names are employers, schools and towns, which the tagger and the noun
+# chunks would otherwise offer as skills; the vocabulary still reads it ("PGCE", "BSc").
+_CV_HEADER = re.compile(
+    r"\S@\S|https?://|\bwww\.|\b(?:github|gitlab|linkedin)\.com\b"
+    r"|\b(?:19|20)\d\d\s*(?:-|–|—|to)\s*(?:[A-Z][a-z]{2,8}\.?\s+)?"
+    r"(?:(?:19|20)\d\d|(?i:present|now|current|date|today))\b"
+    r"|\b(?:Ltd|Limited|Inc|LLC|LLP|PLC|GmbH|University|College)\b"
+)
+
 
 @dataclass(frozen=True)
 class Item:
@@ -718,7 +729,9 @@ def _wants_open(item: Item, kind: Literal["posting", "cv"], *, in_tasks: bool = 
     """
     if kind == "posting":
         return item.importance is not None and (in_tasks or item.section != "responsibilities")
-    return item.section in ("skills", "experience", "summary", "other")
+    return item.section in ("skills", "experience", "summary", "other") and not _CV_HEADER.search(
+        item.text
+    )
 
 
 def _clean_phrase(span: Span) -> Span | None:
@@ -726,7 +739,7 @@ def _clean_phrase(span: Span) -> Span | None:
 
     Leading fillers ("strong", "the"), edge punctuation and stop words go; a phrase whose
     head is a generic word ("experience", "team") or a number, or a lone common noun
-    ("state", "modules"), is not a skill's name.
+    ("state", "modules"), or the verb a bullet starts with, is not a skill's name.
     """
     tokens = [t for t in span if not t.is_space]
     while tokens and (tokens[0].lower_ in _FILLER or tokens[0].is_punct or tokens[0].is_stop):
@@ -742,6 +755,8 @@ def _clean_phrase(span: Span) -> Span | None:
         return None
     if len(tokens) == 1 and head.pos_ in ("NOUN", "VERB", "ADJ") and head.text.islower():
         return None
+    if len(tokens) == 1 and head.pos_ == "VERB" and head.i == 0:
+        return None  # the capital of a bullet's first word: "Prepare and post journals"
     phrase = span.doc[tokens[0].i : tokens[-1].i + 1]
     if len(phrase.text) < 2 or not any(c.isalpha() for c in phrase.text):
         return None

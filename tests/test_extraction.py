@@ -136,3 +136,37 @@ def test_lazily_added_patterns_find_what_all_patterns_find(examples):
         found = [(s.start, s.end, s.label_) for s in lazy.find(doc)]
         assert found == [(s.start, s.end, s.label_) for s in eager.find(doc)]
         assert found
+
+
+CV_WITH_HEADERS = """Jordan Smith
+Leeds, UK | jordan.smith@example.com | linkedin.com/in/jordan-smith-example
+
+Experience
+Data Analyst | Hartley Widgets Ltd, Harrogate | May 2021 – Present
+- Prepare weekly sales reports in Tableau and SQL for the Kestrel Bay team
+- Built a demand forecasting model in Python; experience with Quillmate
+
+Store Supervisor, Amberline Retail, Ripon (2017 - 2021)
+- Trained new starters on stock control
+
+Education
+BSc Economics, University of York, 2017
+"""
+
+
+def test_cv_headers_give_no_employers_or_towns_as_skills():
+    mentions = extract_skills(CV_WITH_HEADERS, kind="cv")
+    found = {m.text for m in mentions}
+    assert {"Tableau", "SQL", "Python"} <= found
+    assert "Quillmate" in found  # a product named in a bullet is still offered
+    assert not found & {
+        "Leeds",
+        "Hartley Widgets",
+        "Harrogate",
+        "Amberline Retail",
+        "Ripon",
+        "York",
+        "Prepare",
+    }, sorted(found)
+    headers = [m for m in mentions if "Ltd" in m.line or "University" in m.line]
+    assert all(m.source == "vocabulary" for m in headers)
