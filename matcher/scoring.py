@@ -40,10 +40,16 @@ TFIDF_SHARE = 0.5
 
 def fuzzy_score(a: str, b: str) -> float:
     """Word-order-tolerant string likeness, 0-100, that a subset alone cannot max out."""
-    return float(_fuzzy_matrix([a], [b])[0, 0])
+    return float(fuzzy_matrix([a], [b])[0, 0])
 
 
-def _fuzzy_matrix(left: Sequence[str], right: Sequence[str]) -> np.ndarray:
+def fuzzy_matrix(left: Sequence[str], right: Sequence[str]) -> np.ndarray:
+    """:func:`fuzzy_score` for every pair of ``left`` and ``right``, in one pass each.
+
+    The best of plain, sorted-token and token-set ratios, the last scaled by how much
+    of the longer side's words the shorter covers: "Python" is not all of "Python web
+    frameworks", though its words are a subset.
+    """
     kwargs: dict[str, Any] = {"processor": utils.default_process, "dtype": np.float32}
     ratio = process.cdist(left, right, scorer=fuzz.ratio, **kwargs)
     sort = process.cdist(left, right, scorer=fuzz.token_sort_ratio, **kwargs)
@@ -256,7 +262,7 @@ def score_pairs(
     left_flat = [form for forms in left for form in forms]
     right_flat = [form for forms in right for form in forms]
     tfidf_scores = (tfidf or tfidf_for(vocabulary)).similarity(left_flat, right_flat)
-    fuzzy = _fuzzy_matrix(left_flat, right_flat)
+    fuzzy = fuzzy_matrix(left_flat, right_flat)
     lexical = TFIDF_SHARE * tfidf_scores + (1 - TFIDF_SHARE) * fuzzy
     rows, cols = _starts(left), _starts(right)
     best_lexical = _group_max(lexical, rows, cols)

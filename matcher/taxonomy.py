@@ -32,7 +32,7 @@ import numpy as np
 
 from matcher.errors import TaxonomyError
 from matcher.paths import user_data_dir
-from matcher.scoring import WORD_PATTERN, TfidfSimilarity, _fuzzy_matrix
+from matcher.scoring import WORD_PATTERN, TfidfSimilarity, fuzzy_matrix
 from matcher.vocabulary import Skill, Vocabulary, alias_key
 
 if TYPE_CHECKING:
@@ -599,7 +599,7 @@ class TaxonomyIndex:
         for skill in candidates:
             groups.append(len(labels))
             labels.extend(self.labels[starts[skill] : ends[skill]])
-        matrix = _fuzzy_matrix([text], labels)[0]
+        matrix = fuzzy_matrix([text], labels)[0]
         return np.maximum.reduceat(matrix, np.array(groups)).astype(np.float32)
 
     def rank_texts(
