@@ -543,6 +543,20 @@ def is_negated(item_text: str, mention_start: int, mention_end: int | None = Non
     return bool(_NEGATION.search(clause)) or bool(after and _HEDGE_AFTER.match(after))
 
 
+_BEFORE_A_TEAM_OR_ROLE = re.compile(r"\b(?:the|our|your|their)(?:\s+[\w&-]+){0,2}\s+$", re.I)
+_TEAM_OR_ROLE = re.compile(
+    r"\s+(?:lead|manager|director|head|officer|team|squad|department)s?\b", re.IGNORECASE
+)
+
+
+def _names_a_team_or_role(item_text: str, start: int, end: int) -> bool:
+    """A skill word naming a team or a post, not a skill: "report to the Engineering
+    Lead", "partner with our compliance team", "the Finance Director"."""
+    return bool(
+        _TEAM_OR_ROLE.match(item_text, end) and _BEFORE_A_TEAM_OR_ROLE.search(item_text[:start])
+    )
+
+
 def _names_people(text: str, skill: Skill | None) -> bool:
     """A credential in the plural names people or firms ("Marlow & Finch CPAs"), not a
     credential held."""
@@ -811,6 +825,10 @@ def _mentions_in_item(
         want_chunks = item.section == "skills"
     model_spans = _model_spans(doc, list(tagged), vocab_spans) if want_open else []
     open_spans = _open_phrases(doc, vocab_spans + model_spans, want_chunks) if want_open else []
+    # Kept above so that no other span claims their words; not skills of the job or CV.
+    vocab_spans = [
+        s for s in vocab_spans if not _names_a_team_or_role(item.text, s.start_char, s.end_char)
+    ]
     mentions: list[SkillMention] = []
     for span, source in (
         [(s, "taxonomy" if s in taxonomy_spans else "vocabulary") for s in vocab_spans]

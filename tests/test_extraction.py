@@ -170,3 +170,17 @@ def test_cv_headers_give_no_employers_or_towns_as_skills():
     }, sorted(found)
     headers = [m for m in mentions if "Ltd" in m.line or "University" in m.line]
     assert all(m.source == "vocabulary" for m in headers)
+
+
+def test_team_and_post_names_are_not_skills():
+    text = (
+        "## The role\n"
+        "You'll report to the Engineering Lead and partner with our compliance team.\n"
+        "## Requirements\n"
+        "- Experience in engineering and regulatory compliance\n"
+    )
+    mentions = extract_skills(text)
+    found = [(m.text, m.section) for m in mentions]
+    assert ("engineering", "requirements") in found
+    assert ("regulatory compliance", "requirements") in found
+    assert not [m for m in mentions if m.section == "responsibilities"], found
