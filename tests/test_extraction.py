@@ -97,6 +97,16 @@ def test_spelling_and_inflection_variants_match():
     assert any(s and "database" in s.lower() for s in skills)
 
 
+def test_ab_testing_is_one_skill_not_its_last_letter():
+    text = "Requirements:\n- Designing A/B tests\n- A/B testing and split testing"
+    mentions = extract_skills(text)
+    assert [(m.text, m.skill) for m in mentions] == [
+        ("A/B tests", "Online experimentation"),
+        ("A/B testing", "Online experimentation"),
+        ("split testing", "Online experimentation"),
+    ]
+
+
 def test_team_leadership_phrasings():
     for phrase in ("team leader", "leading teams", "team leadership"):
         skills = {m.skill for m in extract_skills(f"Requirements:\n- Experience {phrase}")}
