@@ -52,7 +52,13 @@ def test_every_broader_skill_exists_and_there_are_no_cycles():
 
 def test_aliases_and_abbreviations_resolve():
     vocabulary = shipped_vocabulary()
-    for alias, name in [("k8s", "Kubernetes"), ("NodeJS", "Node.js"), ("node.js", "Node.js")]:
+    for alias, name in [
+        ("k8s", "Kubernetes"),
+        ("NodeJS", "Node.js"),
+        ("node.js", "Node.js"),
+        ("A/B testing", "Online experimentation"),
+        ("adaptive teaching", "Differentiated instruction"),  # England's term since 2019
+    ]:
         found = vocabulary.lookup(alias)
         assert found is not None and found.name == name
 
