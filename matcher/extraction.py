@@ -825,7 +825,8 @@ def _mentions_in_item(
         want_chunks = item.section == "skills"
     model_spans = _model_spans(doc, list(tagged), vocab_spans) if want_open else []
     open_spans = _open_phrases(doc, vocab_spans + model_spans, want_chunks) if want_open else []
-    # Kept above so that no other span claims their words; not skills of the job or CV.
+    # Names of teams and posts stayed in the spans above, so that the tagger's spans and
+    # the open phrases do not claim their words; they are not mentions themselves.
     vocab_spans = [
         s for s in vocab_spans if not _names_a_team_or_role(item.text, s.start_char, s.end_char)
     ]

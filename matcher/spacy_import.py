@@ -2,7 +2,7 @@
 
 ``spacy/__init__.py`` imports ``spacy.cli.info`` only to re-export ``spacy.info``, and
 that pulls in every ``spacy`` command with typer, weasel, requests and httpx: about
-0.15 s of a 1.4 s cold ``match CV POSTING``, for modules the matcher never calls.
+0.15 s of every cold ``match CV POSTING``, for modules the matcher never calls.
 :func:`install` puts a finder on ``sys.meta_path`` that runs spaCy's own
 ``__init__`` with stand-ins for those two modules, then removes them, so that:
 
