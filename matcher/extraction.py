@@ -549,12 +549,19 @@ _TEAM_OR_ROLE = re.compile(
 )
 
 
-def _names_a_team_or_role(item_text: str, start: int, end: int) -> bool:
-    """A skill word naming a team or a post, not a skill: "report to the Engineering
-    Lead", "partner with our compliance team", "the Finance Director"."""
-    return bool(
-        _TEAM_OR_ROLE.match(item_text, end) and _BEFORE_A_TEAM_OR_ROLE.search(item_text[:start])
-    )
+# "sales, stock and customer data": lower-case words listed before "data" name its subject.
+# (Not before "records" or "reporting": "food safety records", "budget management and
+# financial reporting" ask for the skill.)
+_SUBJECT_OF_DATA = re.compile(r"(?:\s*,\s*[a-z]+)*(?:\s*,?\s+(?:and|or|&)\s+[a-z]+)?\s+data\b")
+
+
+def _names_a_team_role_or_data(item_text: str, start: int, end: int) -> bool:
+    """A skill word naming a team or a post, or the subject of some data, not a skill:
+    "report to the Engineering Lead", "partner with our compliance team", "turn sales,
+    stock and customer data into answers"."""
+    if _TEAM_OR_ROLE.match(item_text, end) and _BEFORE_A_TEAM_OR_ROLE.search(item_text[:start]):
+        return True
+    return item_text[start:end].islower() and bool(_SUBJECT_OF_DATA.match(item_text, end))
 
 
 def _names_people(text: str, skill: Skill | None) -> bool:
@@ -828,7 +835,9 @@ def _mentions_in_item(
     # Names of teams and posts stayed in the spans above, so that the tagger's spans and
     # the open phrases do not claim their words; they are not mentions themselves.
     vocab_spans = [
-        s for s in vocab_spans if not _names_a_team_or_role(item.text, s.start_char, s.end_char)
+        s
+        for s in vocab_spans
+        if not _names_a_team_role_or_data(item.text, s.start_char, s.end_char)
     ]
     mentions: list[SkillMention] = []
     for span, source in (

@@ -194,3 +194,15 @@ def test_team_and_post_names_are_not_skills():
     assert ("engineering", "requirements") in found
     assert ("regulatory compliance", "requirements") in found
     assert not [m for m in mentions if m.section == "responsibilities"], found
+
+
+def test_the_subject_of_some_data_is_not_a_skill():
+    text = (
+        "Responsibilities:\n"
+        "- Turn sales, stock and customer data into clear answers\n"
+        "- Keep food safety records\n"
+        "- Own budget management and financial reporting\n"
+    )
+    skills = {m.skill for m in extract_skills(text)}
+    assert "Sales" not in skills
+    assert {"Food safety", "Budgeting"} <= skills
