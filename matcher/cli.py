@@ -69,7 +69,7 @@ def run() -> None:
     """The ``match`` console script: the CLI, then a quick exit after read-only commands.
 
     Freeing two loaded spaCy pipelines at interpreter exit takes about a quarter of a
-    second, a sixth of a cold ``match CV POSTING``. After a read-only command has
+    second of every cold ``match CV POSTING``. After a read-only command has
     printed everything, the process ends without that clean-up (``os._exit``); every
     other command, which may own files, databases or worker processes, exits normally.
     Output that cannot be written (a full disk) is one line on stderr, not a traceback.
