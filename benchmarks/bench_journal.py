@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from matcher import load_posting, load_profile, match
-from matcher.journal import Journal
+from matcher.journal.store import Journal
 from matcher.paths import examples_dir
 
 

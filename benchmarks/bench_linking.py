@@ -15,7 +15,7 @@ Gold labels are ESCO v1.1.0 preferred labels; the file imported is ESCO v1.1.1, 
 few are missing ("communication", "C#"): they stay in the gold set and count as misses.
 
 Variants: the whole sentence linked; spans found by the vocabulary extractor
-(``matcher.extract_skills``), by the trained tagger (``matcher.skill_tagger``, when a
+(``matcher.extract_skills``), by the trained tagger (``matcher.understand.skill_tagger``, when a
 model is shipped) and both, each span linked and the skills merged by their best score,
 then the sentence's own ranking after them; the gold ``span`` column as an oracle.
 """
@@ -121,15 +121,15 @@ def oracle_spans(queries: list[Query]) -> list[list[str]]:
 
 
 def vocabulary_spans(queries: list[Query]) -> list[list[str]]:
-    from matcher.extraction import extract_skills
+    from matcher.understand.mentions import extract_skills
 
     return [[m.text for m in extract_skills(sentence)] for sentence, _, _ in queries]
 
 
 def taxonomy_spans(queries: list[Query]) -> list[list[str]]:
     """Names and aliases of the taxonomy found in the sentence (``TaxonomyIndex.find``)."""
-    from matcher.nlp import parse
-    from matcher.taxonomy import load_taxonomy
+    from matcher.understand.nlp import parse
+    from matcher.understand.taxonomy.store import load_taxonomy
 
     index = load_taxonomy("esco")
     docs = parse(sentence for sentence, _, _ in queries)
@@ -147,7 +147,7 @@ TAGGER: list[Path] = []  # --tagger PATH: a pipeline to use instead of the shipp
 
 
 def model_spans(queries: list[Query]) -> list[list[str]]:
-    from matcher.skill_tagger import load_skill_tagger, tag_spans
+    from matcher.understand.skill_tagger import load_skill_tagger, tag_spans
 
     nlp = load_skill_tagger(TAGGER[0] if TAGGER else None)
     sentences = [sentence for sentence, _, _ in queries]
@@ -166,7 +166,7 @@ Variant = tuple[Callable[[list[Query]], list[list[str]]], bool]
 
 def variants() -> dict[str, Variant]:
     """Phrase sources, each with whether the taxonomy's names are found in the sentence."""
-    from matcher.skill_tagger import load_skill_tagger
+    from matcher.understand.skill_tagger import load_skill_tagger
 
     found: dict[str, Variant] = {
         "sentence: TF-IDF + rapidfuzz only": (sentence_only, False),
@@ -183,7 +183,7 @@ def variants() -> dict[str, Variant]:
 
 def throughput(index: Any, sentences: list[str], phrases: list[str]) -> dict[str, float]:
     """Phrases and sentences linked per second (top 5), in batches as ``link_many`` does."""
-    from matcher.nlp import load_pipeline
+    from matcher.understand.nlp import load_pipeline
 
     load_pipeline()  # loaded once per process in real use too
     index.find([])  # the n-gram table, read on first use
@@ -208,7 +208,7 @@ def unreachable(index: Any, sets: dict[str, list[Query]]) -> dict[str, tuple[int
 def run(data: Path) -> str:
     """Import, measure, and return the RESULTS.md section body."""
     from matcher import taxonomy
-    from matcher.taxonomy import import_taxonomy, load_taxonomy
+    from matcher.understand.taxonomy.store import import_taxonomy, load_taxonomy
 
     rows = []
     for kind, path in (

@@ -32,8 +32,8 @@ def _best(call: Callable[[], object], runs: int) -> float:
 
 def renderings(runs: int) -> list[tuple[str, float, str]]:
     from matcher import load_posting, load_profile, match, plot, requirements_frame, score_postings
-    from matcher.explore import match_matrix
-    from matcher.html_report import render_html
+    from matcher.report.explore import match_matrix
+    from matcher.report.html import render_html
 
     cv = EXAMPLES / "profiles" / "data-analyst-cv.txt"
     person = load_profile(cv)

@@ -7,7 +7,7 @@
 
 An extractor is anything that turns a batch of token lists into (start, end, label) token
 spans; :func:`text_predictor` adapts a raw-text extractor that returns character spans
-(like ``matcher.skill_tagger.tag_spans``), so vocabulary-only and combined extraction can
+(like ``matcher.understand.skill_tagger.tag_spans``), so vocabulary-only and combined extraction can
 be measured with the same :func:`evaluate`.
 """
 
@@ -26,8 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
-from matcher.skill_tagger import load_skill_tagger, tag_spans, tag_token_spans  # noqa: E402
-from matcher.skillspan import LABELS, Sentence, TokenSpan, read_split, span_scores  # noqa: E402
+from matcher.train.skillspan import Sentence, read_split, span_scores  # noqa: E402
+from matcher.understand.skill_tagger import load_skill_tagger, tag_spans, tag_token_spans  # noqa: E402
+from matcher.understand.spans import LABELS, TokenSpan  # noqa: E402
 
 Tokens = Sequence[str]
 Predict = Callable[[list[Tokens]], list[list[TokenSpan]]]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from matcher.extraction import extract_skills
-from matcher.skill_tagger import tag_spans
-from matcher.vocabulary import shipped_vocabulary
+from matcher.understand.mentions import extract_skills
+from matcher.understand.skill_tagger import tag_spans
+from matcher.understand.vocabulary import shipped_vocabulary
 
 KNOW_WHAT = {"knowledge", "tool", "language", "certification"}
 CharSpan = tuple[int, int, str]

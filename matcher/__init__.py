@@ -9,14 +9,16 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from matcher import spacy_import
+from matcher.understand import spacy_import
 
 spacy_import.install()
 
 if TYPE_CHECKING:
-    from matcher.batch import requirements_frame, score_postings
-    from matcher.core import Gap, MatchReport, SkillMatch, match
-    from matcher.documents import (
+    from matcher.batch.frames import requirements_frame, score_postings
+    from matcher.errors import MatcherError
+    from matcher.fit.core import Gap, MatchReport, SkillMatch, match
+    from matcher.journal.store import Journal
+    from matcher.understand.documents import (
         Evidence,
         Posting,
         Profile,
@@ -25,30 +27,28 @@ if TYPE_CHECKING:
         load_posting,
         load_profile,
     )
-    from matcher.errors import MatcherError
-    from matcher.extraction import SkillMention, extract_skills
-    from matcher.journal import Journal
-    from matcher.taxonomy import link
+    from matcher.understand.mentions import SkillMention, extract_skills
+    from matcher.understand.taxonomy.store import link
 
 _WHERE = {
-    "requirements_frame": "matcher.batch",
-    "score_postings": "matcher.batch",
-    "Gap": "matcher.core",
-    "MatchReport": "matcher.core",
-    "SkillMatch": "matcher.core",
-    "match": "matcher.core",
-    "Evidence": "matcher.documents",
-    "Posting": "matcher.documents",
-    "Profile": "matcher.documents",
-    "Requirement": "matcher.documents",
-    "Strength": "matcher.documents",
-    "load_posting": "matcher.documents",
-    "load_profile": "matcher.documents",
+    "requirements_frame": "matcher.batch.frames",
+    "score_postings": "matcher.batch.frames",
+    "Gap": "matcher.fit.core",
+    "MatchReport": "matcher.fit.core",
+    "SkillMatch": "matcher.fit.core",
+    "match": "matcher.fit.core",
+    "Evidence": "matcher.understand.documents",
+    "Posting": "matcher.understand.documents",
+    "Profile": "matcher.understand.documents",
+    "Requirement": "matcher.understand.documents",
+    "Strength": "matcher.understand.documents",
+    "load_posting": "matcher.understand.documents",
+    "load_profile": "matcher.understand.documents",
     "MatcherError": "matcher.errors",
-    "SkillMention": "matcher.extraction",
-    "extract_skills": "matcher.extraction",
-    "Journal": "matcher.journal",
-    "link": "matcher.taxonomy",
+    "SkillMention": "matcher.understand.mentions",
+    "extract_skills": "matcher.understand.mentions",
+    "Journal": "matcher.journal.store",
+    "link": "matcher.understand.taxonomy.store",
 }
 __all__ = [
     "Evidence",

@@ -1,5 +1,5 @@
 """``python -m matcher`` runs the ``match`` command."""
 
-from matcher.cli import run
+from matcher.cli.main import run
 
 run()

@@ -63,11 +63,30 @@ def cache_dir() -> Path:
     return _user_data_path() / "cache"
 
 
+# Modules whose classes earlier versions pickled, by where those classes live now. An
+# imported taxonomy stores vocabulary Skills and a fitted TfidfSimilarity, and must keep
+# loading after the package moved them (0.1: flat ``matcher/``; now by stage).
+_MOVED_MODULES = {
+    "matcher.vocabulary": "matcher.understand.vocabulary",
+    "matcher.scoring": "matcher.understand.lexical",
+}
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        return super().find_class(_MOVED_MODULES.get(module, module), name)
+
+
+def load_pickle(handle: Any) -> Any:
+    """``pickle.load`` that also reads what earlier versions pickled before modules moved."""
+    return _Unpickler(handle).load()
+
+
 def read_cache(path: Path) -> Any:
     """A cached artefact, or None when it is missing or unreadable (then it is rebuilt)."""
     try:
         with path.open("rb") as handle:
-            return pickle.load(handle)
+            return load_pickle(handle)
     except Exception:  # a stale or broken cache is rebuilt, never trusted
         return None
 

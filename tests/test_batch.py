@@ -17,25 +17,17 @@ from conftest import EXAMPLES, REPO, posting, profile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.batch import (
-    ROW_COLUMNS,
-    PostingRecord,
-    ScoredPosting,
-    content_id,
-    iter_records,
-    postings_frame,
-    refine,
-    requirements_frame,
-    score_chunk,
-    score_postings,
-    title_family,
-)
-from matcher.cli import main
-from matcher.cli_batch import ResultFile, _typed_row
-from matcher.core import match
-from matcher.documents import load_posting, load_profile
-from matcher.engines import DaskEngine, LocalEngine, get_engine
+from matcher.batch.engines import DaskEngine, LocalEngine, get_engine
+from matcher.batch.frames import postings_frame, requirements_frame, score_postings
+from matcher.batch.records import PostingRecord, content_id, iter_records
+from matcher.batch.refine import refine, title_family
+from matcher.batch.scoring import ROW_COLUMNS, ScoredPosting, score_chunk
+from matcher.cli.batch import ResultFile, _typed_row
+from matcher.cli.main import main
 from matcher.errors import InputError, UsageError
+from matcher.fit.core import match
+from matcher.understand.documents import load_posting, load_profile
+from matcher.understand.taxonomy import store as taxonomy_store
 
 CV = profile("data-analyst-cv")
 NAMES = (
@@ -181,17 +173,16 @@ def test_any_batch_equals_single_calls(person, texts):
 
 
 def test_with_a_taxonomy_batch_equals_single_calls(person, tmp_path: Path, monkeypatch):
-    from matcher import taxonomy
 
     monkeypatch.setenv("STRENGTHS_MATCHER_HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(taxonomy, "_LOADED", {})
+    monkeypatch.setattr(taxonomy_store, "_LOADED", {})
     table = tmp_path / "onet.txt"
     table.write_text(
         "O*NET-SOC Code\tExample\tCommodity Code\tCommodity Title\tHot Technology\tIn Demand\n"
         "15-1252.00\tMicrosoft Visio\t43232104\tGraphics software\tN\tN\n"
         "15-1252.00\tMicrosoft Teams\t43232104\tInstant messaging software\tY\tN\n"
     )
-    taxonomy.import_taxonomy("onet", table, name="tools")
+    taxonomy_store.import_taxonomy("onet", table, name="tools")
     text = "Office Analyst\nRequirements:\n- Microsoft Visio\n- Microsoft Teams\n- SQL"
     (result,) = score_chunk(
         person, [PostingRecord(id="p", source="p", text=text)], taxonomy="tools"
@@ -299,7 +290,7 @@ def test_posting_texts_are_scored_as_texts_and_impossible_names_fail_alone(perso
 
 
 def test_a_parser_crash_costs_only_its_own_posting(person, monkeypatch):
-    import matcher.documents as documents
+    import matcher.understand.documents as documents
 
     real = documents.load_postings
 
@@ -391,7 +382,7 @@ def test_results_of_another_cv_are_not_mixed_in(tmp_path: Path):
 
 
 def test_ctrl_c_keeps_what_was_produced(tmp_path: Path, monkeypatch, person):
-    import matcher.engines as engines
+    import matcher.batch.engines as engines
 
     def interrupted(self, profile, records, **kwargs):
         records = list(records)

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import posting, profile
 
-from matcher.cli import main
+from matcher.cli.main import main
 
 CV = str(profile("python-backend-developer-cv"))
 JOB = str(posting("backend-python-developer"))

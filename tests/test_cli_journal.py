@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import posting, profile
 
-from matcher.cli import main
-from matcher.journal import Journal
+from matcher.cli.main import main
+from matcher.journal.store import Journal
 
 CV = str(profile("data-analyst-cv"))
 ANALYST = str(posting("data-analyst"))

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matcher import load_posting, load_profile, match
-from matcher.vocabulary import shipped_vocabulary
+from matcher.understand.vocabulary import shipped_vocabulary
 
 POSTINGS = ["backend-python-developer", "registered-nurse-med-surg", "data-analyst", "ux-designer"]
 PROFILES = ["python-backend-developer-cv", "nurse-strengths", "data-analyst-cv", "chef-strengths"]

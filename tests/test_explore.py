@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 from conftest import posting, profile
 
-from matcher.batch import requirements_frame, score_postings, title_family
-from matcher.core import match
-from matcher.documents import load_posting, load_profile
-from matcher.explore import (
+from matcher.batch.frames import requirements_frame, score_postings
+from matcher.batch.refine import title_family
+from matcher.fit.core import match
+from matcher.report.explore import (
     REQUIREMENT_TABLE_COLUMNS,
     coverage,
     fit_groups,
@@ -19,7 +19,8 @@ from matcher.explore import (
     requirements_table,
     vocabulary_frame,
 )
-from matcher.vocabulary import Skill, shipped_vocabulary
+from matcher.understand.documents import load_posting, load_profile
+from matcher.understand.vocabulary import Skill, shipped_vocabulary
 
 PAIRS = [
     ("junior-frontend-strengths", "junior-frontend-developer"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from matcher import extract_skills
-from matcher.extraction import segment
+from matcher.understand.sections import segment
 
 POSTING = """Senior Backend Engineer
 
@@ -134,8 +134,8 @@ def test_negated_and_hedged_cv_statements_are_marked():
 
 
 def test_lazily_added_patterns_find_what_all_patterns_find(examples):
-    from matcher.nlp import compile_vocabulary, load_pipeline, parse
-    from matcher.vocabulary import shipped_vocabulary
+    from matcher.understand.nlp import compile_vocabulary, load_pipeline, parse
+    from matcher.understand.vocabulary import shipped_vocabulary
 
     nlp, vocabulary = load_pipeline(), shipped_vocabulary()
     lazy, eager = compile_vocabulary(vocabulary, nlp), compile_vocabulary(vocabulary, nlp)

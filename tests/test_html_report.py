@@ -14,11 +14,12 @@ from conftest import posting, profile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.cli import main
-from matcher.core import Gap, MatchReport, SkillMatch, match
-from matcher.documents import Evidence, Requirement, Strength, load_posting, load_profile
-from matcher.html_report import render_html
-from matcher.report import RENDERERS, VERDICT_ADVICE
+from matcher.cli.main import main
+from matcher.fit.core import Gap, MatchReport, SkillMatch, match
+from matcher.report.html import render_html
+from matcher.report.renderers import RENDERERS
+from matcher.report.wording import VERDICT_ADVICE
+from matcher.understand.documents import Evidence, Requirement, Strength, load_posting, load_profile
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's package
 # Every element the page is built from; anything else in a parsed page came from an input.

@@ -12,19 +12,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matcher import journal as journal_module
 from matcher.errors import JournalError
-from matcher.journal import (
-    APPLICATION_ID,
-    MIGRATIONS,
-    Journal,
-    cv_version,
-    default_path,
-    feedback_email,
-    lift_plan,
-    posting_field,
-)
-from matcher.vocabulary import Skill, build_vocabulary
+from matcher.journal import records as journal_records
+from matcher.journal import reflect as journal_reflect
+from matcher.journal import store as journal_store
+from matcher.journal.feedback import feedback_email
+from matcher.journal.records import APPLICATION_ID, cv_version, default_path, posting_field
+from matcher.journal.reflect import lift_plan
+from matcher.journal.store import MIGRATIONS, Journal
+from matcher.understand.vocabulary import Skill, build_vocabulary
 
 VOCABULARY = build_vocabulary(
     [
@@ -115,7 +111,7 @@ def report(*requirements: dict[str, Any], title: str = "A job") -> dict[str, Any
         "profile": "cv.txt",
         "title": title,
     }
-    data["fit"], data["verdict"] = journal_module._rescore(data, frozenset())
+    data["fit"], data["verdict"] = journal_reflect._rescore(data, frozenset())
     return data
 
 
@@ -227,7 +223,7 @@ def test_migrations_bring_an_older_journal_up_to_date(tmp_path, monkeypatch):
     with Journal(path, vocabulary=VOCABULARY) as old:
         app_id = record(old, report(req("Python", "match")), "Dev")
     extra = ("ALTER TABLE applications ADD COLUMN salary TEXT",)
-    monkeypatch.setattr(journal_module, "MIGRATIONS", [*MIGRATIONS, extra])
+    monkeypatch.setattr(journal_store, "MIGRATIONS", [*MIGRATIONS, extra])
     with Journal(path, vocabulary=VOCABULARY) as new:
         assert new.schema_version == len(MIGRATIONS) + 1
         assert new.get(app_id).title == "Dev"
@@ -372,7 +368,7 @@ def test_the_field_is_the_commonest_field_of_the_required_skills():
 def test_the_field_comes_from_the_shipped_vocabulary_by_default():
     rep = report(req("Python", "match"))
     rep["requirements"][0]["canonical"] = "Python"
-    from matcher.vocabulary import shipped_vocabulary
+    from matcher.understand.vocabulary import shipped_vocabulary
 
     assert posting_field(rep) == shipped_vocabulary()["Python"].field
 
@@ -686,8 +682,8 @@ def test_a_lift_really_lifts_the_verdict(journal, history):
     plan = lift_plan(app.report)
     assert plan is not None
     skills, verdict = plan
-    assert journal_module.VERDICT_RANK[verdict] > journal_module.VERDICT_RANK[app.verdict]
-    assert journal_module._rescore(app.report, frozenset(skills))[1] == verdict
+    assert journal_records.VERDICT_RANK[verdict] > journal_records.VERDICT_RANK[app.verdict]
+    assert journal_reflect._rescore(app.report, frozenset(skills))[1] == verdict
     # Years and the right to work cannot be prepared, so they are never proposed.
     gated = report(
         req("Python", "missing", gate="years", years=5),

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from matcher import extract_skills, load_posting, load_profile, match, taxonomy
-from matcher.cli import main
+from matcher import extract_skills, load_posting, load_profile, match
+from matcher.cli.main import main
+from matcher.understand.taxonomy import store as taxonomy_store
 
 ESCO = """preferredLabel,altLabels,skillType
 quantum annealing scheduling,"quantum annealing schedulers
@@ -22,14 +23,14 @@ CV = "Skills\n- Python, quantum annealing scheduling\n"
 @pytest.fixture
 def imported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("STRENGTHS_MATCHER_HOME", str(tmp_path / "home"))
-    taxonomy._LOADED.clear()
-    taxonomy._VOCABULARIES.clear()
+    taxonomy_store._LOADED.clear()
+    taxonomy_store._VOCABULARIES.clear()
     source = tmp_path / "skills_en.csv"
     source.write_text(ESCO, encoding="utf-8")
-    taxonomy.import_taxonomy("esco", source, name="tiny")
+    taxonomy_store.import_taxonomy("esco", source, name="tiny")
     yield "tiny"
-    taxonomy._LOADED.clear()
-    taxonomy._VOCABULARIES.clear()
+    taxonomy_store._LOADED.clear()
+    taxonomy_store._VOCABULARIES.clear()
 
 
 def test_taxonomy_skills_become_canonical_requirements(imported: str):

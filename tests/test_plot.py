@@ -9,11 +9,11 @@ import pytest
 from conftest import posting, profile
 from matplotlib.figure import Figure
 
-from matcher import plot
-from matcher.batch import requirements_frame, score_postings
-from matcher.core import match
-from matcher.documents import load_posting, load_profile
-from matcher.explore import gap_counts, match_matrix
+from matcher.batch.frames import requirements_frame, score_postings
+from matcher.fit.core import match
+from matcher.report import plot
+from matcher.report.explore import gap_counts, match_matrix
+from matcher.understand.documents import load_posting, load_profile
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

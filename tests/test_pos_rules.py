@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import spacy
 
-from matcher.extraction import segment
-from matcher.nlp import PIPELINE_NAMES, UNUSED_COMPONENTS, load_pipeline
-from matcher.pos_rules import PosRules
+from matcher.understand.nlp import PIPELINE_NAMES, UNUSED_COMPONENTS, load_pipeline
+from matcher.understand.pos_rules import PosRules
+from matcher.understand.sections import segment
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests for matcher.reading: every format, every refusal, every encoding."""
+"""Tests for matcher.read: every format, every refusal, every encoding."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matcher import reading
 from matcher.errors import (
     DocumentTooLargeError,
     InputError,
@@ -22,14 +21,16 @@ from matcher.errors import (
     UnsupportedLanguageError,
     UsageError,
 )
-from matcher.reading import (
+from matcher.read import (
     DEFAULT_MAX_BYTES,
     MAX_BYTES_ENV,
     check_english,
     decode_text,
+    limits,
     read_bytes,
     read_document,
 )
+from matcher.read import pdf as reading_pdf
 
 WESTERN = "café résumé naïve – “quotes” and ‘more’ … €5"
 
@@ -170,7 +171,7 @@ def test_read_document_dash_reads_stdin(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_default_limit_is_documented() -> None:
     assert DEFAULT_MAX_BYTES == 20 * 1024 * 1024
-    assert "20 MB" in Path(reading.__file__).read_text(encoding="utf-8")
+    assert "20 MB" in Path(limits.__file__).read_text(encoding="utf-8")
 
 
 def test_too_large_by_argument(tmp_path: Path) -> None:
@@ -476,7 +477,7 @@ def test_pdf_extension_without_pdf_content(tmp_path: Path) -> None:
 
 
 def test_pdf_page_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(reading, "MAX_PDF_PAGES", 0)
+    monkeypatch.setattr(reading_pdf, "MAX_PDF_PAGES", 0)
     path = tmp_path / "cv.pdf"
     path.write_bytes(make_pdf([ENGLISH_CV_LEFT]))
     with pytest.raises(DocumentTooLargeError, match="more than 0 pages"):
@@ -930,7 +931,7 @@ def test_pipeline_never_crashes(prefix: bytes, tail: bytes, text: str) -> None:
         pytest.skip("the core is not there yet")
     from click.testing import CliRunner
 
-    from matcher.cli import main
+    from matcher.cli.main import main
 
     def profile_then_match(source: Path | None, body: str | None) -> None:
         profile = matcher.load_profile(source, text=body)

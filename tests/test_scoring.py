@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from matcher.scoring import SCORERS, Side, TfidfSimilarity, fuzzy_score, score_pairs, tfidf_for
-from matcher.vocabulary import Skill, build_vocabulary, shipped_vocabulary
+from matcher.score.scoring import SCORERS, Side, fuzzy_score, score_pairs, tfidf_for
+from matcher.understand.lexical import TfidfSimilarity
+from matcher.understand.vocabulary import Skill, build_vocabulary, shipped_vocabulary
 
 phrases = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40)
 

@@ -9,16 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from matcher import skill_tagger
-from matcher.skill_tagger import default_model_path, load_skill_tagger, tag_spans
-from matcher.skillspan import (
+from matcher.train.skillspan import parse_record, read_split, span_scores
+from matcher.understand import skill_tagger
+from matcher.understand.skill_tagger import default_model_path, load_skill_tagger, tag_spans
+from matcher.understand.spans import (
     KNOWLEDGE,
     SKILL,
     bio_to_spans,
     joint_tags,
-    parse_record,
-    read_split,
-    span_scores,
     spans_from_joint_tags,
     spans_to_bio,
 )
@@ -106,7 +104,7 @@ def test_span_scores_of_gold_against_itself_is_perfect():
 def test_resolver_keeps_the_best_of_overlapping_same_label_spans():
     import spacy
 
-    from matcher.skill_tagger import SpanResolver
+    from matcher.understand.skill_tagger import SpanResolver
 
     nlp = spacy.blank("en")
     doc = nlp("strong skills in machine learning and Python")
@@ -159,7 +157,7 @@ def test_the_shipped_tagger_keeps_few_strings_and_needs_no_more(examples: Path):
     English pipeline it was sourced from, added back, change no span."""
     import spacy
 
-    from matcher.nlp import load_pipeline
+    from matcher.understand.nlp import load_pipeline
 
     assert len(_shipped_strings()) < 1500
     texts = [path.read_text(encoding="utf-8") for path in sorted(examples.rglob("*.txt"))]
@@ -235,7 +233,7 @@ def _write_tiny_skillspan(folder: Path) -> None:
 
 @pytest.mark.slow
 def test_training_runs_end_to_end_on_tiny_data(tmp_path):
-    from matcher.train import train
+    from matcher.train.skill_tagger import train
 
     data = tmp_path / "skillspan"
     _write_tiny_skillspan(data)

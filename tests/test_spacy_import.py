@@ -20,7 +20,7 @@ def test_matcher_imports_spacy_without_its_cli() -> None:
     out = run_python(
         """
         import sys
-        import matcher.extraction
+        import matcher.understand.mentions
         import spacy
         print(sorted(m for m in ("spacy.cli", "typer", "weasel", "requests", "httpx")
                      if m in sys.modules))
@@ -35,7 +35,7 @@ def test_spacy_cli_and_info_still_work_after_a_matcher_import() -> None:
     out = run_python(
         """
         import sys
-        import matcher.nlp
+        import matcher.understand.nlp
         import spacy
         print(spacy.info()["spacy_version"] == spacy.__version__)
         print(hasattr(spacy.cli, "setup_cli"), sys.modules["spacy.cli"] is spacy.cli)
@@ -60,8 +60,8 @@ def test_spacy_imported_first_is_left_as_it_is() -> None:
         """
         import sys
         import spacy
-        import matcher.nlp
-        from matcher.spacy_import import _SpacyWithoutCli
+        import matcher.understand.nlp
+        from matcher.understand.spacy_import import _SpacyWithoutCli
         print("typer" in sys.modules, any(isinstance(f, _SpacyWithoutCli) for f in sys.meta_path))
         """
     )
@@ -72,7 +72,7 @@ def test_catalogue_finds_the_same_entry_points_by_group() -> None:
     out = run_python(
         """
         import importlib.metadata
-        import matcher.nlp
+        import matcher.understand.nlp
         import catalogue
         import numpy
         import spacy

@@ -11,26 +11,26 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matcher import taxonomy
-from matcher.cli import main
+from matcher.cli.main import main
 from matcher.errors import TaxonomyError
-from matcher.nlp import match_norm
-from matcher.taxonomy import (
+from matcher.understand.nlp import match_norm
+from matcher.understand.taxonomy import index as taxonomy_index
+from matcher.understand.taxonomy import readers as taxonomy_readers
+from matcher.understand.taxonomy import store as taxonomy_store
+from matcher.understand.taxonomy.index import compile_index, stem_text
+from matcher.understand.taxonomy.readers import read_esco, read_onet
+from matcher.understand.taxonomy.store import (
     SkillLink,
     canonicalise,
-    compile_index,
     import_taxonomy,
     link,
     link_many,
     list_taxonomies,
     load_taxonomy,
-    read_esco,
-    read_onet,
     remove_taxonomy,
-    stem_text,
     taxonomy_vocabulary,
 )
-from matcher.vocabulary import Skill, Vocabulary
+from matcher.understand.vocabulary import Skill, Vocabulary
 
 # The shape of the shared ESCO file: three columns, alternative labels one a line.
 ESCO_SHORT = """preferredLabel,altLabels,skillType
@@ -82,9 +82,9 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty per-user data directory, and no taxonomy cached from another test."""
     folder = tmp_path / "home"
     monkeypatch.setenv("STRENGTHS_MATCHER_HOME", str(folder))
-    taxonomy._LOADED.clear()
+    taxonomy_store._LOADED.clear()
     yield folder
-    taxonomy._LOADED.clear()
+    taxonomy_store._LOADED.clear()
 
 
 def write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
@@ -179,7 +179,7 @@ def test_a_bad_file_is_named_with_its_line_and_what_was_expected(
 ):
     path = write(tmp_path, f"bad.{kind}", text)
     with pytest.raises(TaxonomyError) as raised:
-        taxonomy.READERS[kind](path)
+        taxonomy_readers.READERS[kind](path)
     message = str(raised.value)
     assert message.startswith(f"{path}{where}"), message
     for word in words:
@@ -221,7 +221,7 @@ def test_an_import_fails_cleanly_while_saving(
     def broken(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(taxonomy, "_save", broken)
+    monkeypatch.setattr(taxonomy_store, "_save", broken)
     with pytest.raises(TaxonomyError, match="No space left on device.*earlier import"):
         import_taxonomy("esco", write(tmp_path, "other.csv", ESCO_OFFICIAL))
     assert list_taxonomies() == [good]
@@ -338,7 +338,7 @@ def test_canonicalise_and_the_merged_vocabulary(home: Path, tmp_path: Path):
     ]
     vocabulary = taxonomy_vocabulary("esco")
     assert taxonomy_vocabulary("esco") is vocabulary
-    taxonomy._VOCABULARIES.clear()  # a new process: read from the user cache
+    taxonomy_store._VOCABULARIES.clear()  # a new process: read from the user cache
     assert taxonomy_vocabulary("esco").skills == vocabulary.skills
     assert list((home / "cache").glob("vocabulary-esco-*.pickle"))
     assert vocabulary["Python (computer programming)"].source == "esco"
@@ -393,10 +393,10 @@ def test_link_never_crashes_and_scores_stay_in_range(text: str):
         assert all(0 <= score <= 100 for score in scores)
 
 
-_INDEX: list[taxonomy.TaxonomyIndex] = []
+_INDEX: list[taxonomy_index.TaxonomyIndex] = []
 
 
-def _small_index() -> taxonomy.TaxonomyIndex:
+def _small_index() -> taxonomy_index.TaxonomyIndex:
     if not _INDEX:
         _INDEX.append(compile_index("t", read_esco_text(ESCO_SHORT)))
     return _INDEX[0]
@@ -449,7 +449,7 @@ def test_find_skips_generic_one_word_aliases():
 
 
 def test_find_in_a_parsed_doc(home: Path, tmp_path: Path):
-    from matcher.nlp import parse
+    from matcher.understand.nlp import parse
 
     import_taxonomy("esco", write(tmp_path, "skills.csv", ESCO_SHORT))
     index = load_taxonomy("esco")
@@ -535,7 +535,7 @@ def test_import_the_shared_esco_and_onet_files(
     shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setenv("STRENGTHS_MATCHER_HOME", str(tmp_path))
-    taxonomy._LOADED.clear()
+    taxonomy_store._LOADED.clear()
     esco = import_taxonomy("esco", shared_data / "esco" / "skills_en.csv")
     assert esco.skills == 13_891
     # 112,835 alternative labels in the file; fewer once each skill's own name and
@@ -553,4 +553,4 @@ def test_import_the_shared_esco_and_onet_files(
     top = link("javascript reactjs java", taxonomy="esco", top=5)
     assert {"JavaScript", "Java (computer programming)"} <= {found.skill for found in top}
     assert link("Microsoft Excel", taxonomy="onet", top=1)[0].skill == "Microsoft Excel"
-    taxonomy._LOADED.clear()
+    taxonomy_store._LOADED.clear()

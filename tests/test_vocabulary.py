@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from matcher.errors import VocabularyError
-from matcher.vocabulary import (
+from matcher.understand.vocabulary import (
     CATEGORIES,
     alias_key,
     parse_vocabulary_file,

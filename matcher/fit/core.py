@@ -1,0 +1,328 @@
+"""The pure core: hold a person's strengths against one posting and report honestly.
+
+``match(profile, posting)`` knows no files, terminals or engines; the CLI, the batch
+runner and notebooks all call it and render its frozen ``MatchReport``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from matcher.score.scoring import Side, score_pairs, tfidf_for
+from matcher.understand.documents import (
+    Evidence,
+    Posting,
+    Profile,
+    Requirement,
+    Strength,
+    degree_level_asked,
+    lookup_vocabulary,
+)
+from matcher.understand.mentions import GENERIC_GATE_SKILLS, is_negated
+from matcher.understand.vocabulary import Vocabulary, shipped_vocabulary
+
+Verdict = Literal["strong", "stretch", "poor"]
+Status = Literal["match", "prepare", "missing"]
+
+# A strength at or above MATCH_SCORE answers the requirement; at or above NEAR_SCORE it
+# is something close to build on (prepare); below, nothing near (missing).
+MATCH_SCORE = 75.0
+NEAR_SCORE = 50.0
+# A requirement's exact words written in the CV: a match, a little below the same
+# canonical skill, since the words may be used in passing.
+WRITTEN_SCORE = 90.0
+# Only matches earn credit towards the fit (score/100): a gap, even one with something
+# near, is not yet met. So asking for more that you lack can never raise the fit.
+STRONG_FIT = 70.0
+POOR_FIT = 35.0
+POOR_MISSING_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class SkillMatch:
+    """One requirement and the strength that best answers it."""
+
+    requirement: Requirement
+    strength: Strength | None
+    score: float
+    method: str
+    status: Status
+    gate_met: bool | None = None
+
+    @property
+    def credit(self) -> float:
+        """This requirement's share of the fit, 0-1: only what the strengths answer now."""
+        return self.score / 100 if self.status == "match" else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The requirement with its best match, as plain data."""
+        need, have = self.requirement, self.strength
+        return {
+            "skill": need.skill,
+            "text": need.text,
+            "canonical": need.canonical,
+            "importance": need.importance,
+            "section": need.section,
+            "category": need.category,
+            "years": need.years,
+            "gate": need.gate,
+            "gate_met": self.gate_met,
+            "weight": need.weight,
+            "posting_evidence": need.evidence.line,
+            "status": self.status,
+            "score": self.score,
+            "method": self.method,
+            "best_strength": have.skill if have else None,
+            "cv_evidence": have.evidence.line if have else None,
+        }
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A requirement the strengths do not answer: ``prepare`` (something near) or ``missing``."""
+
+    match: SkillMatch
+    kind: Literal["prepare", "missing"]
+
+    @property
+    def requirement(self) -> Requirement:
+        return self.match.requirement
+
+    @property
+    def closest(self) -> Strength | None:
+        """The nearest strength, named only when it is near enough to build on."""
+        return self.match.strength if self.kind == "prepare" else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The gap as plain data (the JSON ``gaps`` entries)."""
+        need = self.requirement
+        return {
+            "skill": need.skill,
+            "importance": need.importance,
+            "kind": self.kind,
+            "closest": self.closest.skill if self.closest else None,
+            "closest_score": self.match.score if self.closest else None,
+            "closest_evidence": self.closest.evidence.line if self.closest else None,
+            "gate": need.gate,
+            "years": need.years,
+            "posting_evidence": need.evidence.line,
+        }
+
+
+@dataclass(frozen=True)
+class MatchReport:
+    """Fit, verdict, what to lead with and what is missing, for one posting."""
+
+    fit: float
+    verdict: Verdict
+    matches: tuple[SkillMatch, ...]
+    lead_with: tuple[SkillMatch, ...]
+    gaps: tuple[Gap, ...]
+    posting: str = ""
+    profile: str = ""
+    title: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain data: the JSON that ``match --format json`` prints."""
+        return {
+            "fit": self.fit,
+            "verdict": self.verdict,
+            "lead_with": [
+                {
+                    "skill": m.strength.skill if m.strength else m.requirement.skill,
+                    "requirement": m.requirement.skill,
+                    "score": m.score,
+                    "posting_evidence": m.requirement.evidence.line,
+                    "cv_evidence": m.strength.evidence.line if m.strength else None,
+                    "importance": m.requirement.importance,
+                    "method": m.method,
+                }
+                for m in self.lead_with
+            ],
+            "gaps": [gap.to_dict() for gap in self.gaps],
+            "requirements": [m.to_dict() for m in self.matches],
+            "posting": self.posting,
+            "profile": self.profile,
+            "title": self.title,
+        }
+
+
+def _gate_met(
+    requirement: Requirement, best: Strength | None, score: float, profile: Profile
+) -> bool | None:
+    """Whether the strengths show a hard gate (None if the requirement is no gate)."""
+    gate = requirement.gate
+    if gate is None:
+        return None
+    if _is_generic_gate(requirement):
+        return _stated(requirement, profile) is not None
+    if gate == "degree" and (requirement.category == "certification" or best is None):
+        return profile.degree_level >= max(degree_level_asked(requirement), 1)
+    if gate == "years":
+        years = max(
+            filter(None, ((best.years if best else None), profile.years_experience)), default=0
+        )
+        return score >= MATCH_SCORE and years >= (requirement.years or 0)
+    return score >= MATCH_SCORE
+
+
+def _is_generic_gate(requirement: Requirement) -> bool:
+    """A "must be authorised to work" or "clearance needed" gate naming no credential."""
+    generic = GENERIC_GATE_SKILLS.get(requirement.gate or "")
+    return generic is not None and requirement.canonical in (generic, None)
+
+
+def _stated(requirement: Requirement, profile: Profile) -> Strength | None:
+    """The CV statement that meets a work-authorisation or clearance gate, if any."""
+    evidence = (
+        profile.work_authorisation
+        if requirement.gate == "work_authorisation"
+        else profile.clearance
+    )
+    if evidence is None:
+        return None
+    return Strength(requirement.skill, evidence.line, None, evidence)
+
+
+def _written_in_cv(phrase: str, profile: Profile) -> Strength | None:
+    """A CV line that uses a requirement's exact words ("KS2"), unless it denies them.
+
+    Open-vocabulary requirements have no canonical skill to meet in the CV's extracted
+    strengths; the same words written in the CV are direct evidence.
+    """
+    if len(phrase) < 2 or not any(char.isalnum() for char in phrase):
+        return None
+    pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)", re.IGNORECASE)
+    offset = 0
+    for line in profile.text.splitlines(keepends=True):
+        found = pattern.search(line)
+        if found and not is_negated(line, found.start(), found.end()):
+            evidence = Evidence(line.strip(), offset + found.start(), offset + found.end())
+            return Strength(found.group(), found.group(), None, evidence)
+        offset += len(line)
+    return None
+
+
+def _status(score: float) -> Status:
+    return "match" if score >= MATCH_SCORE else "prepare" if score >= NEAR_SCORE else "missing"
+
+
+def match(
+    profile: Profile,
+    posting: Posting,
+    *,
+    vocabulary: Vocabulary | None = None,
+    taxonomy: str | None = None,
+) -> MatchReport:
+    """Score every requirement of a posting against a person's strengths.
+
+    With ``taxonomy`` (an imported one, as given to the loaders), its hierarchy and
+    aliases count beside the vocabulary's; the TF-IDF weights stay the vocabulary's.
+    """
+    base = vocabulary or shipped_vocabulary()
+    vocabulary = lookup_vocabulary(base, taxonomy)
+    requirements = posting.requirements
+    strengths = profile.strengths
+    scores, methods = score_pairs(
+        [Side(r.text, r.canonical) for r in requirements],
+        [Side(s.text, s.canonical) for s in strengths],
+        vocabulary,
+        tfidf=tfidf_for(base),
+    )
+    matches = []
+    for i, requirement in enumerate(requirements):
+        j = int(scores[i].argmax()) if strengths else -1
+        best = strengths[j] if j >= 0 else None
+        score = float(scores[i, j]) if j >= 0 else 0.0
+        method = methods[i][j] if j >= 0 else "none"
+        if _is_generic_gate(requirement):
+            best = _stated(requirement, profile)
+            score, method = (100.0, "statement") if best else (0.0, "none")
+        elif requirement.canonical is None and score < MATCH_SCORE:
+            written = _written_in_cv(requirement.text, profile)
+            if written is not None:
+                best, score, method = written, WRITTEN_SCORE, "cv text"
+        gate_met = _gate_met(requirement, best, score, profile)
+        status = _status(score)
+        if gate_met is True and requirement.gate == "degree":
+            status, score = "match", max(score, MATCH_SCORE)
+        elif gate_met is False and status == "match":
+            status = "prepare"
+        matches.append(SkillMatch(requirement, best, round(score, 1), method, status, gate_met))
+    return _report(_best_of_alternatives(matches), profile, posting)
+
+
+def _best_of_alternatives(matches: list[SkillMatch]) -> tuple[SkillMatch, ...]:
+    """Of requirements offered as alternatives ("Django or FastAPI"), keep the best met.
+
+    An option also asked for on its own elsewhere is never dropped.
+    """
+    best: dict[int, SkillMatch] = {}
+    for m in matches:
+        for group in m.requirement.alternatives:
+            if group not in best or _rank(m) > _rank(best[group]):
+                best[group] = m
+    return tuple(
+        m
+        for m in matches
+        if m.requirement.standalone or all(best[g] is m for g in m.requirement.alternatives)
+    )
+
+
+def _rank(m: SkillMatch) -> tuple[bool, float]:
+    return (m.gate_met is not False, m.score)
+
+
+def fit_and_verdict(matches: Sequence[SkillMatch]) -> tuple[float, Verdict]:
+    """The fit (0-100) and verdict that scored requirements earn (rules in the README).
+
+    Public so that what-if tools (the journal's "had you prepared X") use the same rules.
+    """
+    total = sum(m.requirement.weight for m in matches)
+    fit = (
+        round(100 * sum(m.requirement.weight * m.credit for m in matches) / total, 1)
+        if total
+        else 0.0
+    )
+    required = [m for m in matches if m.requirement.importance == "required"]
+    missing_required = [m for m in required if m.status == "missing"]
+    unmet_gates = [m for m in required if m.gate_met is False]
+    if fit < POOR_FIT or (required and len(missing_required) > POOR_MISSING_SHARE * len(required)):
+        return fit, "poor"
+    if fit >= STRONG_FIT and not unmet_gates:
+        return fit, "strong"
+    return fit, "stretch"
+
+
+def _report(matches: tuple[SkillMatch, ...], profile: Profile, posting: Posting) -> MatchReport:
+    fit, verdict = fit_and_verdict(matches)
+    lead_with = sorted(
+        (m for m in matches if m.status == "match"),
+        key=lambda m: (m.requirement.importance != "required", -m.requirement.weight * m.score),
+    )
+    gaps = sorted(
+        (
+            Gap(m, "prepare" if m.status == "prepare" else "missing")
+            for m in matches
+            if m.status != "match"
+        ),
+        key=lambda g: (
+            not (g.match.gate_met is False and g.requirement.importance == "required"),
+            g.requirement.importance != "required",
+            -g.requirement.weight,
+            g.kind != "missing",
+        ),
+    )
+    return MatchReport(
+        fit=fit,
+        verdict=verdict,
+        matches=matches,
+        lead_with=tuple(lead_with),
+        gaps=tuple(gaps),
+        posting=posting.name,
+        profile=profile.name,
+        title=posting.title,
+    )

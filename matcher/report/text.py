@@ -1,0 +1,104 @@
+"""Renderings of a ``MatchReport`` as terminal text, Markdown and JSON.
+
+Every format is drawn from ``MatchReport.to_dict()``, so they never disagree.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from matcher.fit.core import MatchReport
+from matcher.report.wording import GATE_NAMES, VERDICT_ADVICE
+
+LEAD_LIMIT = 8
+GAP_LIMIT = 12
+
+
+def render_json(report: MatchReport) -> str:
+    """The report as indented JSON."""
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
+
+
+def _gap_line(gap: dict[str, Any]) -> str:
+    need = gap["skill"]
+    if gap["years"] and gap["gate"] == "years":
+        need = f"{need} ({gap['years']}+ years)"
+    label = f"[{gap['importance']}"
+    if gap["gate"]:
+        label += f", {GATE_NAMES.get(gap['gate'], gap['gate'])} gate"
+    label += "]"
+    if gap["kind"] == "prepare":
+        return f"{need} {label}: prepare; closest: {gap['closest']} ({gap['closest_score']:.0f})"
+    return f"{need} {label}: missing; nothing near in your strengths"
+
+
+def render_text(report: MatchReport) -> str:
+    """A plain report for the terminal: fit, verdict, what to lead with, the gaps."""
+    data = report.to_dict()
+    lines = [
+        f"{data['title'] or data['posting']}",
+        f"Fit {data['fit']:.0f}/100: {VERDICT_ADVICE[data['verdict']]}.",
+        "",
+        "Lead with:",
+    ]
+    if not data["lead_with"]:
+        lines.append("  (nothing in your strengths clearly answers a requirement)")
+    for item in data["lead_with"][:LEAD_LIMIT]:
+        answered = f"{item['requirement']} ({item['score']:.0f}, {item['importance']})"
+        lines.append(f"  {item['skill']} -> {answered}")
+        lines.append(f"      posting: {item['posting_evidence']}")
+        lines.append(f"      you:     {item['cv_evidence']}")
+    more = len(data["lead_with"]) - LEAD_LIMIT
+    if more > 0:
+        lines.append(f"  ... and {more} more matches (--format json lists all)")
+    lines += ["", "Gaps:"]
+    if not data["gaps"]:
+        lines.append("  (none)")
+    for gap in data["gaps"][:GAP_LIMIT]:
+        lines.append(f"  {_gap_line(gap)}")
+        lines.append(f"      posting: {gap['posting_evidence']}")
+    more = len(data["gaps"]) - GAP_LIMIT
+    if more > 0:
+        lines.append(f"  ... and {more} more gaps (--format json lists all)")
+    return "\n".join(lines)
+
+
+def _cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ") if text is not None else ""
+
+
+def render_markdown(report: MatchReport) -> str:
+    """The report as Markdown, for notes and applications trackers."""
+    data = report.to_dict()
+    lines = [
+        f"# {_cell(data['title'] or data['posting'])}",
+        "",
+        f"**Fit {data['fit']:.0f}/100**: {VERDICT_ADVICE[data['verdict']]}.",
+        "",
+        "## Lead with",
+        "",
+        "| Your strength | Answers | Score | Posting asks | You show |",
+        "|---|---|---|---|---|",
+    ]
+    for item in data["lead_with"]:
+        lines.append(
+            f"| {_cell(item['skill'])} | {_cell(item['requirement'])} | {item['score']:.0f}"
+            f" | {_cell(item['posting_evidence'])} | {_cell(item['cv_evidence'])} |"
+        )
+    lines += [
+        "",
+        "## Gaps",
+        "",
+        "| Skill | Importance | Kind | Closest | Posting asks |",
+        "|---|---|---|---|---|",
+    ]
+    for gap in data["gaps"]:
+        kind = gap["kind"] + (
+            f" ({GATE_NAMES.get(gap['gate'], gap['gate'])} gate)" if gap["gate"] else ""
+        )
+        lines.append(
+            f"| {_cell(gap['skill'])} | {gap['importance']} | {kind}"
+            f" | {_cell(gap['closest'])} | {_cell(gap['posting_evidence'])} |"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""Training commands for every model the project ships in ``models/``."""

@@ -1,0 +1,232 @@
+"""Cutting a text into items under section headings, and classifying each item.
+
+A text is cut into items (a bullet, or a sentence of prose) under section headings;
+each item is classified (requirements, nice to have, responsibilities, company,
+benefits, logistics; or the CV sections), and a requirement's importance is read from
+its words and its section.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    pass
+
+
+Importance = Literal["required", "preferred"]
+
+POSTING_SECTIONS = (
+    "requirements",
+    "nice_to_have",
+    "responsibilities",
+    "company",
+    "benefits",
+    "logistics",
+    "other",
+)
+CV_SECTIONS = ("summary", "experience", "education", "skills", "certifications", "other")
+
+# Heading words, checked in order: the first kind whose pattern the heading matches wins.
+_POSTING_HEADINGS: tuple[tuple[str, str], ...] = (
+    ("nice_to_have", r"nice|bonus|plus|preferred|desirable|ideal|advantage|extra|optional"),
+    ("benefits", r"benefit|perks?\b|offer|compensation|salary|package|why (join|work)|rewards?"),
+    ("logistics", r"apply|application|process|interview|next steps|contact|equal opportunit"),
+    ("company", r"about (us|the company|the team|[A-Z]\w+)|who we are|our (company|story|mission)"),
+    (
+        "responsibilities",
+        r"responsib|what you.?ll do|you will|duties|the role|day.to.day|your (role|mission|impact)"
+        r"|what you.?ll be doing|key tasks|the job|in this role",
+    ),
+    (
+        "requirements",
+        r"require|qualifi|what you.?ll (need|bring)|looking for|you have|you.?ll have|must|skills"
+        r"|experience|about you|who you are|you are|essential|what we need|profile|competenc",
+    ),
+)
+_CV_HEADINGS: tuple[tuple[str, str], ...] = (
+    ("certifications", r"certif|licen[cs]|accreditation|registration"),
+    ("skills", r"skills|competenc|technolog|tools|expertise|strengths|languages"),
+    ("education", r"education|qualification|academic|training|degree"),
+    ("experience", r"experience|employment|work history|career|projects|positions?"),
+    ("summary", r"summary|profile|about me|objective|personal statement"),
+)
+
+_PREFERRED = re.compile(
+    r"\b(nice[- ]to[- ]have|a plus|plus\b|bonus|preferred|preferably|desirable|ideally|"
+    r"advantage(ous)?|good to have|beneficial|would be great|is welcome|not required|optional)",
+    re.IGNORECASE,
+)
+_REQUIRED_CUE = re.compile(
+    r"\b(experience|knowledge|ability|able to|proficien|familiar|understanding|skill|expert|"
+    r"must|required|need|essential|qualifi|degree|certif|licen[cs]|years?|background in|"
+    r"competen|comfortable|fluent|you have|you.ll have|we.re looking|we are looking|strong)",
+    re.IGNORECASE,
+)
+_BENEFIT_CUE = re.compile(
+    r"\b(we offer|benefits?|salary|pension|holiday|annual leave|bonus scheme|gym|discount|"
+    r"health insurance|perks?|paid time off|pto|equity|stock options|wellbeing|learning budget)\b",
+    re.IGNORECASE,
+)
+_COMPANY_CUE = re.compile(
+    r"\b(we are a|we're a|our (company|mission|platform|team|customers)|founded|headquartered|"
+    r"is a leading|we build|we help)\b",
+    re.IGNORECASE,
+)
+# A sentence about "we/our" and not about "you" describes the employer, not the job.
+_ABOUT_US = re.compile(r"\b(we|we're|our|us)\b", re.IGNORECASE)
+_ABOUT_YOU = re.compile(r"\b(you|your|you'll|you're|candidates?|applicants?)\b", re.IGNORECASE)
+_LOGISTICS_CUE = re.compile(
+    r"\b(to apply|apply (now|by|via|online)|send (your|a) (cv|resume)|closing date|"
+    r"equal opportunit|cover letter|deadline)\b",
+    re.IGNORECASE,
+)
+_RESPONSIBILITY_CUE = re.compile(
+    r"^(you will|you'll|responsible for|your (role|job) (is|will))", re.IGNORECASE
+)
+
+# Whole lines that are headings even without a colon, capitals or bullets under them.
+_HEADING_PHRASE = re.compile(
+    r"^\W*(how to apply|apply|application process|about (us|you|the (role|company|team|job))|"
+    r"benefits|perks( and benefits)?|what we offer|why (join us|work with us)|requirements|"
+    r"(essential |desirable |preferred |minimum )?(qualifications|requirements|skills)|"
+    r"responsibilities|key responsibilities|duties|nice to haves?|bonus( points)?|the role|"
+    r"who you are|what you.?ll (do|need|bring)|what we.?re looking for|"
+    r"(work )?experience|education|skills|certifications?|summary|profile|employment history)"
+    r"\W*$",
+    re.IGNORECASE,
+)
+_BULLET = re.compile(r"^\s*(?:[-*•●▪◦–·‣○■□➢➤>]|\d{1,2}[.)]|[a-z][.)])\s+")
+_MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s*(.+?)\s*#*\s*$")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"“])")
+_INLINE_HEADING = re.compile(r"^\s*([A-Za-z][A-Za-z '’/&-]{2,40}):\s+(\S.*)$")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One bullet or sentence of a text, with the section it sits in."""
+
+    text: str
+    start: int
+    end: int
+    line: str  # the item's own text: the evidence shown to the user
+    section: str
+    heading: str | None
+    importance: Importance | None
+
+
+def _classify_heading(heading: str, table: tuple[tuple[str, str], ...]) -> str | None:
+    for kind, pattern in table:
+        if re.search(pattern, heading, re.IGNORECASE):
+            return kind
+    return None
+
+
+def _heading_text(line: str, next_line: str) -> str | None:
+    """The heading a line is, if it is one: markdown, "Title:", CAPS, or a short title."""
+    stripped = line.strip()
+    markdown = _MARKDOWN_HEADING.match(stripped)
+    if markdown:
+        return markdown.group(1).strip(" :*")
+    stripped = stripped.strip("*_ ")
+    words = stripped.split()
+    if not words or len(words) > 8 or _BULLET.match(line):
+        return None
+    if stripped.endswith(":") or _HEADING_PHRASE.match(stripped):
+        return stripped.rstrip(":").strip()
+    letters = [c for c in stripped if c.isalpha()]
+    if len(letters) >= 3 and all(c.isupper() for c in letters):
+        return stripped
+    if stripped[-1] not in ".!?,;" and next_line and _BULLET.match(next_line) and len(words) <= 5:
+        return stripped
+    return None
+
+
+def _section_for_item(text: str, section: str) -> str:
+    """Items outside a recognised section are classified by their own words."""
+    if section != "other":
+        return section
+    if _LOGISTICS_CUE.search(text):
+        return "logistics"
+    if _BENEFIT_CUE.search(text):
+        return "benefits"
+    if _COMPANY_CUE.search(text) or (_ABOUT_US.search(text) and not _ABOUT_YOU.search(text)):
+        return "company"
+    if _PREFERRED.search(text) and _REQUIRED_CUE.search(text):
+        return "nice_to_have"
+    if _RESPONSIBILITY_CUE.search(text.strip()):
+        return "responsibilities"
+    if _REQUIRED_CUE.search(text):
+        return "requirements"
+    return "other"
+
+
+def _importance(text: str, section: str) -> Importance | None:
+    if section == "nice_to_have":
+        return "preferred"
+    if section in ("requirements", "responsibilities"):
+        return "preferred" if _PREFERRED.search(text) else "required"
+    return None
+
+
+def _lines(text: str) -> Iterable[tuple[int, str]]:
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        yield offset, line.rstrip("\r\n")
+        offset += len(line)
+
+
+def segment(text: str, *, kind: Literal["posting", "cv"] = "posting") -> list[Item]:
+    """Cut a text into items (bullets and sentences) under classified sections."""
+    table = _POSTING_HEADINGS if kind == "posting" else _CV_HEADINGS
+    lines = list(_lines(text))
+    items: list[Item] = []
+    section, heading = "other", None
+
+    def add(start: int, body: str) -> None:
+        for piece_start, piece in _sentences(start, body):
+            item_section = _section_for_item(piece, section) if kind == "posting" else section
+            items.append(
+                Item(
+                    text=piece,
+                    start=piece_start,
+                    end=piece_start + len(piece),
+                    line=piece,
+                    section=item_section,
+                    heading=heading,
+                    importance=_importance(piece, item_section) if kind == "posting" else None,
+                )
+            )
+
+    for index, (offset, line) in enumerate(lines):
+        if not line.strip():
+            continue
+        next_line = next((ln for _, ln in lines[index + 1 :] if ln.strip()), "")
+        title = _heading_text(line, next_line)
+        if title is not None:
+            found = _classify_heading(title, table)
+            if found or kind == "cv" or len(title.split()) <= 4:
+                section, heading = found or "other", title
+                continue
+        inline = _INLINE_HEADING.match(line)
+        if inline and _classify_heading(inline.group(1), table) and not _BULLET.match(line):
+            section = _classify_heading(inline.group(1), table) or section
+            heading = inline.group(1)
+            add(offset + inline.start(2), inline.group(2))
+            continue
+        bullet = _BULLET.match(line)
+        body_start = bullet.end() if bullet else len(line) - len(line.lstrip())
+        add(offset + body_start, line[body_start:].rstrip())
+    return items
+
+
+def _sentences(start: int, body: str) -> Iterable[tuple[int, str]]:
+    position = 0
+    for piece in _SENTENCE_END.split(body):
+        found = body.find(piece, position)
+        position = found + len(piece)
+        if piece.strip():
+            yield start + found, piece.strip()

@@ -1,0 +1,1 @@
+"""Imported skill taxonomies (ESCO, O*NET): read, compile, store, find in text and link."""
