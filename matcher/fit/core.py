@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from matcher.fit.advice import answers, builds_on, quoted
 from matcher.score.scoring import Side, score_pairs, tfidf_for
 from matcher.understand.documents import (
     Evidence,
@@ -252,7 +253,7 @@ def match(
         elif gate_met is False and status == "match":
             status = "prepare"
         matches.append(SkillMatch(requirement, best, round(score, 1), method, status, gate_met))
-    return _report(_best_of_alternatives(matches), profile, posting)
+    return _report(_best_of_alternatives(matches), profile, posting, vocabulary)
 
 
 def _best_of_alternatives(matches: list[SkillMatch]) -> tuple[SkillMatch, ...]:
@@ -297,15 +298,20 @@ def fit_and_verdict(matches: Sequence[SkillMatch]) -> tuple[float, Verdict]:
     return fit, "stretch"
 
 
-def _report(matches: tuple[SkillMatch, ...], profile: Profile, posting: Posting) -> MatchReport:
+def _report(
+    matches: tuple[SkillMatch, ...], profile: Profile, posting: Posting, vocabulary: Vocabulary
+) -> MatchReport:
     fit, verdict = fit_and_verdict(matches)
+    # Advice says only what the texts back: quotes that show the strength, lead-with
+    # items that answer what is asked, a closest strength only when it is one to build on.
+    matches = tuple(quoted(m, profile, vocabulary) for m in matches)
     lead_with = sorted(
-        (m for m in matches if m.status == "match"),
+        (m for m in matches if answers(m, vocabulary)),
         key=lambda m: (m.requirement.importance != "required", -m.requirement.weight * m.score),
     )
     gaps = sorted(
         (
-            Gap(m, "prepare" if m.status == "prepare" else "missing")
+            Gap(m, "prepare" if m.status == "prepare" and builds_on(m, vocabulary) else "missing")
             for m in matches
             if m.status != "match"
         ),
