@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -213,7 +214,8 @@ def test_cli_writes_the_report_to_a_file(tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert result.output == ""
+    assert result.stdout == ""
+    assert result.stderr == f"Wrote the report to {out}.\n"
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "Fit " in page
 
@@ -222,7 +224,8 @@ def test_every_format_honours_output(tmp_path):
     cv, job = str(profile("nurse-strengths")), str(posting("registered-nurse-med-surg"))
     printed = CliRunner().invoke(main, [cv, job, "--format", "json"])
     result = CliRunner().invoke(main, [cv, job, "--format", "json", "-o", str(tmp_path / "r.json")])
-    assert result.exit_code == 0 and result.output == ""
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr == f"Wrote the report to {tmp_path / 'r.json'}.\n"
     assert (tmp_path / "r.json").read_text(encoding="utf-8") == printed.output
 
 
@@ -297,3 +300,62 @@ def test_chromium_builds_no_script_from_a_hostile_posting(tmp_path):
     dom = _chromium(tmp_path, "--dump-dom", page.as_uri()).stdout.decode("utf-8")
     parsed = _assert_inert(dom)
     assert "<script>alert('title')</script>" in "".join(parsed.text)
+
+
+# ------------------------------------------------------------------- words and layout
+
+
+def test_section_names_are_words_not_keys():
+    report = match(
+        load_profile(text="- Python\n- SQL\n"),
+        load_posting(
+            text="Data Engineer\nRequirements:\n- Python\nNice to have:\n- Kubernetes\n",
+            name="job",
+        ),
+    )
+    assert {m.requirement.section for m in report.matches} >= {"nice_to_have"}
+    text = " ".join(_assert_inert(render_html(report)).text)
+    assert "nice_to_have" not in text and "nice to have" in text
+
+
+def test_lead_with_says_which_is_asked_and_which_is_shown(example_report):
+    page = render_html(example_report)
+    assert "The posting asks for" in page and "Your CV shows" in page
+    assert "Answers" not in page and "->" not in page
+
+
+def _split_words(pdf_text: str, page_words: set[str]) -> list[str]:
+    """Words the browser cut across two lines: the end of one line and the start of the
+    next make a word of the page, and the first piece alone is no word of it."""
+    lines = [line.split() for line in pdf_text.splitlines() if line.strip()]
+    cut = []
+    for this, nxt in zip(lines, lines[1:]):
+        head, tail = this[-1], nxt[0]
+        joined = head + tail
+        if head.isalpha() and tail.isalpha() and joined in page_words and head not in page_words:
+            cut.append(f"{head}/{tail}")
+    return cut
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [1200, 375])
+def test_chromium_never_cuts_a_word_in_two(tmp_path, width):
+    """Laid out on a wide screen and on a phone, every word stays whole (issue 15 saw
+    "Databas/e design" and "Kubernet/es" in narrow columns)."""
+    from pdfminer.high_level import extract_text
+
+    report = match(
+        load_profile(profile("python-backend-developer-cv")),
+        load_posting(posting("devops-cloud-engineer")),
+    )
+    html = render_html(report)
+    page_words = {w for w in re.findall(r"[A-Za-z]+", unicodedata.normalize("NFKC", html))}
+    # A page as wide as the screen: print media follows the same layout rules.
+    html = html.replace("</style>", f"@page {{ size: {width}px 6000px; margin: 0; }}</style>", 1)
+    source = tmp_path / "report.html"
+    source.write_text(html, encoding="utf-8")
+    pdf = tmp_path / "report.pdf"
+    _chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", source.as_uri())
+    text = unicodedata.normalize("NFKC", extract_text(str(pdf)))
+    assert "Kubernetes" in text
+    assert _split_words(text, page_words) == []

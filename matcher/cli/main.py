@@ -206,6 +206,8 @@ def compare(cv: str, posting: str, output_format: str, output: str, taxonomy: st
         raise MatcherError(
             f"cannot write the report to {output} ({error.strerror}); choose a file you can write"
         ) from None
+    # The report went to a file, so stdout stays empty; say where it is, on stderr.
+    click.echo(f"Wrote the report to {output}.", err=True)
 
 
 @main.command("skills")

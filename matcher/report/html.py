@@ -26,19 +26,24 @@ _CSS = """
 body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
   color: var(--ink); background: #f6f7f8; }
 main { max-width: 60rem; margin: 0 auto; padding: 1.5rem; background: #fff; }
-h1 { font-size: 1.6rem; margin: 0 0 .25rem; overflow-wrap: anywhere; }
+h1 { font-size: 1.6rem; margin: 0 0 .25rem; overflow-wrap: break-word; }
 h2 { font-size: 1.2rem; margin: 2rem 0 .5rem; border-bottom: 1px solid var(--rule); }
-.meta, .note, footer { color: var(--muted); font-size: .875rem; overflow-wrap: anywhere; }
+.meta, .note, footer { color: var(--muted); font-size: .875rem; overflow-wrap: break-word; }
 .summary { display: flex; flex-wrap: wrap; gap: 1rem 2rem; align-items: center;
   margin: 1rem 0; padding: 1rem; border-left: .4rem solid var(--verdict); background: #fafbfc; }
 .fit { font-size: 2rem; font-weight: 700; margin: 0; white-space: nowrap; }
 .verdict { margin: 0; font-size: 1.05rem; flex: 1 1 18rem; }
 .verdict strong { color: var(--verdict); }
 table { width: 100%; border-collapse: collapse; font-size: .9rem; }
+/* Words wrap whole: 'break-word' splits a word only if it alone is wider than the
+   column, and (unlike 'anywhere') never lets a column shrink below its longest word,
+   so "Kubernetes" is never cut into "Kubernet/es". */
 th, td { text-align: left; vertical-align: top; padding: .35rem .5rem;
-  border-bottom: 1px solid var(--rule); overflow-wrap: anywhere; }
-th { background: #f0f2f4; font-weight: 600; overflow-wrap: normal; }
-td.word { overflow-wrap: normal; }
+  border-bottom: 1px solid var(--rule); overflow-wrap: break-word; word-break: normal;
+  hyphens: manual; }
+th { background: #f0f2f4; font-weight: 600; }
+td.word { white-space: nowrap; }
+td.quote { min-width: 12rem; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .tag { display: inline-block; padding: 0 .4rem; border-radius: .6rem; font-size: .8rem;
   color: #fff; white-space: nowrap; }
@@ -46,6 +51,19 @@ td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-n
 svg.chart { display: block; max-width: 42rem; margin: .5rem 0 1rem; }
 svg text { font: 12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; fill: #1d2329; }
 @media print { body { background: #fff; } main { padding: 0; } }
+/* On a phone each row becomes a card whose cells are labelled, instead of columns
+   too narrow for a word. */
+@media (max-width: 40rem) {
+  main { padding: 1rem .75rem; }
+  table, tbody, tr, td { display: block; width: 100%; }
+  thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  tr { border-bottom: 1px solid var(--rule); padding: .4rem 0; }
+  td { border: 0; padding: .15rem 0; min-width: 0; }
+  td.word { white-space: normal; }
+  td.num { text-align: left; }
+  td[data-label]::before { content: attr(data-label) ": "; color: var(--muted);
+    font-weight: 600; }
+}
 """
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'"
 
@@ -128,12 +146,15 @@ def _requirement_chart(requirements: list[dict[str, Any]]) -> str:
 
 
 def _table(headers: list[str], rows: list[list[str]], classes: dict[int, str]) -> str:
-    """A table of cells already escaped; ``classes`` styles columns (``num``, ``word``)."""
+    """A table of cells already escaped; ``classes`` styles columns (``num``, ``word``,
+    ``quote``). Each cell carries its header, which labels it when rows stack on a phone."""
     head = "".join(f"<th>{h}</th>" for h in headers)
     body = "".join(
         "<tr>"
         + "".join(
-            f'<td class="{classes[i]}">{cell}</td>' if i in classes else f"<td>{cell}</td>"
+            f'<td data-label="{_e(headers[i])}"'
+            + (f' class="{classes[i]}"' if i in classes else "")
+            + f">{cell}</td>"
             for i, cell in enumerate(row)
         )
         + "</tr>"
@@ -156,7 +177,7 @@ def _gap_kind(gap: dict[str, Any]) -> str:
 def render_html(report: MatchReport) -> str:
     """The report as a complete HTML page (UTF-8) that needs nothing else to display."""
     # Imported here: matcher.report registers this renderer, so it imports this module.
-    from matcher.report.wording import VERDICT_ADVICE
+    from matcher.report.wording import VERDICT_ADVICE, nearest, section_name
 
     data = report.to_dict()
     title = data["title"] or data["posting"] or "Job posting"
@@ -165,10 +186,10 @@ def render_html(report: MatchReport) -> str:
     verdict_words, _, rest = advice.partition(": ")
     lead_rows = [
         [
-            _e(item["skill"]),
             _e(item["requirement"]),
-            f"{item['score']:.0f}",
             _e(item["importance"]),
+            _e(item["skill"]),
+            f"{item['score']:.0f}",
             _e(item["posting_evidence"]),
             _e(item["cv_evidence"]),
         ]
@@ -179,36 +200,56 @@ def render_html(report: MatchReport) -> str:
             _e(gap["skill"]),
             _e(gap["importance"]),
             _gap_kind(gap),
-            _e(gap["closest"]) + (f" ({gap['closest_score']:.0f})" if gap["closest"] else ""),
+            _e(nearest(gap)) if gap["kind"] == "prepare" else "nothing near",
             _e(gap["posting_evidence"]),
         ]
         for gap in data["gaps"]
+    ]
+    # A gap's kind says whether its nearest strength is worth naming; the table agrees
+    # with the gaps above and names no strength that is nothing to build on.
+    kinds = {gap["skill"]: gap["kind"] for gap in data["gaps"]}
+    shown = [
+        item["status"] if item["status"] == "match" else kinds.get(item["skill"], "missing")
+        for item in data["requirements"]
     ]
     requirement_rows = [
         [
             _e(item["skill"]),
             _e(item["importance"]),
-            _e(item["section"]),
-            f'<span class="tag {_e(item["status"])}">{_e(item["status"])}</span>',
+            _e(section_name(item["section"])),
+            f'<span class="tag {_e(status)}">{_e(status)}</span>',
             f"{float(item['score'] or 0):.0f}",
-            _e(item["best_strength"]),
+            _e(item["best_strength"]) if status != "missing" else "nothing near",
         ]
-        for item in data["requirements"]
+        for item, status in zip(data["requirements"], shown)
     ]
     lead = (
         _table(
-            ["Your strength", "Answers", "Score", "Importance", "Posting asks", "You show"],
+            [
+                "The posting asks for",
+                "Importance",
+                "Your CV shows",
+                "Score",
+                "The posting says",
+                "Your CV says",
+            ],
             lead_rows,
-            {2: "num", 3: "word"},
+            {1: "word", 3: "num", 4: "quote", 5: "quote"},
         )
         if lead_rows
         else '<p class="note">Nothing in your strengths clearly answers a requirement.</p>'
     )
     gaps = (
         _table(
-            ["Skill", "Importance", "Kind", "Closest strength", "Posting asks"],
+            [
+                "The posting asks for",
+                "Importance",
+                "Kind",
+                "Nearest in your CV",
+                "The posting says",
+            ],
             gap_rows,
-            {1: "word"},
+            {1: "word", 4: "quote"},
         )
         if gap_rows
         else '<p class="note">No gaps: every requirement is answered.</p>'
@@ -253,7 +294,7 @@ requirement, {NEAR_SCORE:.0f} or more is something near to build on.</p>
 </section>
 <section id="requirements">
 <h2>Every requirement</h2>
-{_requirement_chart(data["requirements"])}
+{_requirement_chart([{**item, "status": st} for item, st in zip(data["requirements"], shown)])}
 {every}
 </section>
 <footer><p>Made offline by Strengths Matcher; nothing on this page was fetched from

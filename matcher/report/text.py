@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from matcher.fit.core import MatchReport
-from matcher.report.wording import GATE_NAMES, VERDICT_ADVICE
+from matcher.report.wording import GATE_NAMES, VERDICT_ADVICE, lead_sentence, nearest
 
 LEAD_LIMIT = 8
 GAP_LIMIT = 12
@@ -29,7 +29,7 @@ def _gap_line(gap: dict[str, Any]) -> str:
         label += f", {GATE_NAMES.get(gap['gate'], gap['gate'])} gate"
     label += "]"
     if gap["kind"] == "prepare":
-        return f"{need} {label}: prepare; closest: {gap['closest']} ({gap['closest_score']:.0f})"
+        return f"{need} {label}: prepare; {nearest(gap)}"
     return f"{need} {label}: missing; nothing near in your strengths"
 
 
@@ -45,8 +45,7 @@ def render_text(report: MatchReport) -> str:
     if not data["lead_with"]:
         lines.append("  (nothing in your strengths clearly answers a requirement)")
     for item in data["lead_with"][:LEAD_LIMIT]:
-        answered = f"{item['requirement']} ({item['score']:.0f}, {item['importance']})"
-        lines.append(f"  {item['skill']} -> {answered}")
+        lines.append(f"  {lead_sentence(item)}")
         lines.append(f"      posting: {item['posting_evidence']}")
         lines.append(f"      you:     {item['cv_evidence']}")
     more = len(data["lead_with"]) - LEAD_LIMIT
@@ -78,19 +77,20 @@ def render_markdown(report: MatchReport) -> str:
         "",
         "## Lead with",
         "",
-        "| Your strength | Answers | Score | Posting asks | You show |",
+        "| The posting asks for | Your CV shows | Score | The posting says | Your CV says |",
         "|---|---|---|---|---|",
     ]
     for item in data["lead_with"]:
         lines.append(
-            f"| {_cell(item['skill'])} | {_cell(item['requirement'])} | {item['score']:.0f}"
+            f"| {_cell(item['requirement'])} ({item['importance']}) | {_cell(item['skill'])}"
+            f" | {item['score']:.0f}"
             f" | {_cell(item['posting_evidence'])} | {_cell(item['cv_evidence'])} |"
         )
     lines += [
         "",
         "## Gaps",
         "",
-        "| Skill | Importance | Kind | Closest | Posting asks |",
+        "| The posting asks for | Importance | Kind | Nearest in your CV | The posting says |",
         "|---|---|---|---|---|",
     ]
     for gap in data["gaps"]:
