@@ -491,12 +491,15 @@ def test_refine_names_what_to_learn_and_where_to_look():
         ]
     )
     summary = refine(frame, top=2)
-    assert (summary.scored, summary.failed) == (3, 1)
-    assert [s.skill for s in summary.lacking] == ["SQL", "Nursing"]
-    assert summary.lacking[0].postings == 3 and summary.lacking[0].total_gain == 19.0
-    assert [s.skill for s in summary.learn] == ["Nursing", "Python"]
+    assert (summary.scored, summary.failed, summary.plausible) == (3, 1, 2)
+    # Skills come only from the postings where the person is a plausible candidate:
+    # the poor nursing posting suggests neither Nursing nor its share of SQL.
+    assert [s.skill for s in summary.lacking] == ["SQL", "Python"]
+    assert summary.lacking[0].postings == 2 and summary.lacking[0].total_gain == 15.0
+    assert [s.skill for s in summary.learn] == ["Python", "SQL"]
     assert summary.mean_fit == 50.0
-    assert summary.fit_after_learning == round(50.0 + (40 + 30) / 3, 1)
+    assert summary.plausible_mean_fit == 65.0
+    assert summary.fit_after_learning == round(65.0 + (30 + 15) / 2, 1)
     assert [(g.name, g.postings, g.mean_fit) for g in summary.fields] == [
         ("data", 2, 65.0),
         ("health", 1, 20.0),

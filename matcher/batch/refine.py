@@ -49,17 +49,23 @@ class Refinement:
 
     scored: int
     failed: int
+    # Postings where the person is a plausible candidate (stretch or strong): skills to
+    # learn are drawn from these only, never from jobs they are far from.
+    plausible: int
     lacking: tuple[SkillAdvice, ...]
     learn: tuple[SkillAdvice, ...]
     fields: tuple[GroupFit, ...]
     titles: tuple[GroupFit, ...]
     mean_fit: float | None
     fit_after_learning: float | None
+    plausible_mean_fit: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "scored": self.scored,
             "failed": self.failed,
+            "plausible": self.plausible,
+            "plausible_mean_fit": self.plausible_mean_fit,
             "lacking": [s.to_dict() for s in self.lacking],
             "learn": [s.to_dict() for s in self.learn],
             "mean_fit": self.mean_fit,
@@ -76,6 +82,10 @@ _SENIORITY = re.compile(
 )
 
 
+#: Verdicts that make a person a plausible candidate for a posting.
+PLAUSIBLE = ("strong", "stretch")
+
+
 def title_family(title: str | None) -> str | None:
     """A job title without seniority, location or team ("Senior Data Analyst (Leeds)"
     -> "data analyst"), so that postings for one kind of job group together."""
@@ -90,16 +100,20 @@ def title_family(title: str | None) -> str | None:
 def refine(frame: pd.DataFrame, *, top: int = 5) -> Refinement:
     """What to learn and where to look, from a frame of results (rows as written).
 
-    ``lacking`` ranks the skills the person lacks by how many postings ask for them;
-    ``learn`` picks the ``top`` skills that would add the most fit summed over all
-    postings (gains add up within a posting, so the largest totals are the best set);
-    ``fit_after_learning`` is the mean fit if those were learned; ``fields`` and
-    ``titles`` rank the groups of postings where the person already fits best.
+    Skills are suggested only from the *plausible* postings, those whose verdict is
+    stretch or strong: a data analyst is not told that nursing would raise their fit.
+    ``lacking`` ranks the skills the person lacks by how many of those postings ask for
+    them; ``learn`` picks the ``top`` skills that would add the most fit summed over
+    them (gains add up within a posting, so the largest totals are the best set);
+    ``fit_after_learning`` is their mean fit if those were learned (``plausible_mean_fit``
+    before); ``fields`` and ``titles`` rank the groups of all scored postings where the
+    person already fits best; ``mean_fit`` is the mean over all scored postings.
     """
     scored = frame[frame["fit"].notna()]
+    plausible = scored[scored["verdict"].isin(PLAUSIBLE)]
     counts: Counter[str] = Counter()
     totals: dict[str, float] = defaultdict(float)
-    for raw in scored["gains"]:
+    for raw in plausible["gains"]:
         gains = json.loads(raw) if isinstance(raw, str) and raw else dict(raw or {})
         for skill, gain in gains.items():
             counts[skill] += 1
@@ -117,14 +131,17 @@ def refine(frame: pd.DataFrame, *, top: int = 5) -> Refinement:
     learn = sorted(totals, key=lambda s: (-totals[s], -counts[s], s))[:top]
     n = len(scored)
     mean_fit = float(scored["fit"].mean()) if n else None
+    base = float(plausible["fit"].mean()) if len(plausible) else None
     after = (
-        round(min(100.0, mean_fit + sum(totals[s] for s in learn) / n), 1)
-        if mean_fit is not None
+        round(min(100.0, base + sum(totals[s] for s in learn) / len(plausible)), 1)
+        if base is not None
         else None
     )
     return Refinement(
         scored=n,
         failed=len(frame) - n,
+        plausible=len(plausible),
+        plausible_mean_fit=round(base, 1) if base is not None else None,
         lacking=tuple(advice(s) for s in lacking),
         learn=tuple(advice(s) for s in learn),
         fields=_groups(scored, scored["field"], top),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -189,7 +189,7 @@ def _score_one(
         names = lookup_vocabulary(vocabulary, taxonomy)
     except Exception as error:  # as above: one posting lost, with the reason in its row
         return _failed(profile, record, str(_internal(error)))
-    return scored_from_report(report, record, names, requirements=requirements)
+    return scored_from_report(report, record, names, requirements=requirements, posting=outcome)
 
 
 def _failed(profile: Profile, record: PostingRecord, message: str) -> ScoredPosting:
@@ -210,8 +210,15 @@ def scored_from_report(
     vocabulary: Vocabulary,
     *,
     requirements: bool = False,
+    posting: Posting | None = None,
 ) -> ScoredPosting:
-    """The row (and optionally requirement rows) for one ``MatchReport``."""
+    """The row (and optionally requirement rows) for one ``MatchReport``.
+
+    With the ``posting`` it was scored on, a company the posting's text names fills an
+    empty ``company``, and the skills it mentions anywhere break ties of ``field``.
+    """
+    from matcher.batch.company import company_named
+
     matches = report.matches
     total = sum(m.requirement.weight for m in matches)
     gains: dict[str, float] = {}
@@ -239,7 +246,7 @@ def scored_from_report(
         source=record.source,
         profile=report.profile,
         title=record.title or report.title or None,
-        company=record.company,
+        company=record.company or (company_named(posting.text) if posting else None),
         url=record.url,
         fit=report.fit,
         verdict=report.verdict,
@@ -248,7 +255,7 @@ def scored_from_report(
         n_requirements=len(matches),
         n_required=len(required),
         n_matched=sum(m.status == "match" for m in required),
-        field=_field(report, vocabulary),
+        field=_field(report, vocabulary, posting),
         gains=tuple(
             sorted(
                 ((skill, round(g, 1)) for skill, g in gains.items() if round(g, 1) > 0),
@@ -259,16 +266,33 @@ def scored_from_report(
     )
 
 
-def _field(report: MatchReport, vocabulary: Vocabulary) -> str | None:
-    """The field of work a posting is in: where most of its known skills' weight lies."""
-    weight: dict[str, float] = defaultdict(float)
-    for m in report.matches:
-        known = vocabulary.skills.get(m.requirement.canonical or "")
-        if known:
-            weight[known.field] += m.requirement.weight
-    if not weight:
-        return None
-    return min(weight, key=lambda f: (-weight[f], f))
+def _field(
+    report: MatchReport, vocabulary: Vocabulary, posting: Posting | None = None
+) -> str | None:
+    """The field of work a posting is in: where most of its requirements' weight lies.
+
+    The cross-cutting files (certifications, languages, transferable skills) are no field
+    of work: a nurse's licence or an electrician's ECS card says "certifications", which
+    tells the person nothing; they count only when nothing else is known. Ties go to
+    the field the posting mentions most anywhere (an IT project manager's Agile and
+    Scrum tie with budgeting; SharePoint, Azure and Windows in the job purpose decide).
+    """
+    from matcher.journal.records import CROSS_CUTTING_FIELDS
+
+    mentioned: Counter[str] = Counter(
+        vocabulary.skills[m.skill].field
+        for m in (posting.mentions if posting else ())
+        if m.skill in vocabulary.skills
+    )
+    for cross_cutting in (False, True):
+        weight: dict[str, float] = defaultdict(float)
+        for m in report.matches:
+            known = vocabulary.skills.get(m.requirement.canonical or "")
+            if known and (known.field in CROSS_CUTTING_FIELDS) == cross_cutting:
+                weight[known.field] += m.requirement.weight
+        if weight:
+            return min(weight, key=lambda f: (-round(weight[f], 6), -mentioned[f], f))
+    return None
 
 
 def score_records(

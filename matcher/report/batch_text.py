@@ -71,24 +71,41 @@ def render_refinement(summary: Refinement) -> str:
         return ""
     plural = "s" if summary.scored != 1 else ""
     lines = [f"Refine your search ({summary.scored} posting{plural} scored)"]
-    if summary.lacking:
-        lines.append("  Most asked for, and you lack:")
-        lines += [
-            f"    {s.skill}: in {s.postings} posting{'s' if s.postings != 1 else ''}"
-            for s in summary.lacking
-        ]
-    if summary.learn:
-        lines.append("  Would raise your fit the most across these postings:")
-        lines += [
-            f"    {s.skill}: +{s.mean_gain:.1f} fit in {s.postings} posting"
-            f"{'s' if s.postings != 1 else ''}"
-            for s in summary.learn
-        ]
-        if summary.fit_after_learning is not None and summary.mean_fit is not None:
-            lines.append(
-                f"    (all {len(summary.learn)} would lift your mean fit from"
-                f" {summary.mean_fit:.0f} to {summary.fit_after_learning:.0f})"
-            )
+    if not summary.plausible:
+        lines.append(
+            "  None of these postings is a plausible fit yet (every verdict is poor), so no"
+            " skill to learn is suggested from them; the fields and titles below show where"
+            " you come closest."
+        )
+    else:
+        where = (
+            f"the {summary.plausible} postings where you are a plausible candidate"
+            if summary.plausible != 1
+            else "the one posting where you are a plausible candidate"
+        )
+        where += " (stretch or strong)"
+        if summary.lacking:
+            lines.append(f"  Most asked for, and you lack, in {where}:")
+            lines += [
+                f"    {s.skill}: in {s.postings} of them"
+                if summary.plausible != 1
+                else f"    {s.skill}"
+                for s in summary.lacking
+            ]
+        if summary.learn:
+            lines.append(f"  Would raise your fit the most, in {where}:")
+            lines += [
+                f"    {s.skill}: +{s.mean_gain:.1f} fit in the one posting that asks for it"
+                if s.postings == 1
+                else f"    {s.skill}: +{s.mean_gain:.1f} fit on average in each of the"
+                f" {s.postings} postings that ask for it ({s.total_gain:.1f} in total)"
+                for s in summary.learn
+            ]
+            if summary.fit_after_learning is not None and summary.plausible_mean_fit is not None:
+                lines.append(
+                    f"    (all {len(summary.learn)} would lift your mean fit in these postings"
+                    f" from {summary.plausible_mean_fit:.0f} to {summary.fit_after_learning:.0f})"
+                )
     for heading, groups in (("fields", summary.fields), ("job titles", summary.titles)):
         if groups:
             lines.append(f"  Where you fit best, by {heading}:")
