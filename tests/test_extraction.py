@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matcher import extract_skills
+from matcher import extract_skills, load_posting
 from matcher.understand.sections import segment
 
 POSTING = """Senior Backend Engineer
@@ -206,3 +206,24 @@ def test_the_subject_of_some_data_is_not_a_skill():
     skills = {m.skill for m in extract_skills(text)}
     assert "Sales" not in skills
     assert {"Food safety", "Budgeting"} <= skills
+
+
+def test_a_high_degree_of_something_is_no_degree_requirement() -> None:
+    posting = load_posting(
+        text="Requirements:\n- You work with a high degree of cooperation and independence.\n"
+        "- A degree in Computer Science.\n"
+    )
+    degrees = [r for r in posting.requirements if r.gate == "degree"]
+    assert [r.evidence.line for r in degrees] == ["A degree in Computer Science."]
+
+
+def test_degree_letters_inside_words_are_no_degree() -> None:
+    from matcher.understand.documents import _DEGREE
+
+    assert not _DEGREE.search("solving hard problems in clean rooms with teams")
+    assert [m.group(0) for m in _DEGREE.finditer("MSc or BSc; Master's; M.Sc")] == [
+        "MSc",
+        "BSc",
+        "Master's",
+        "M.Sc",
+    ]

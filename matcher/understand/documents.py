@@ -33,10 +33,11 @@ PREFERRED_WEIGHT = 0.4
 SOFT_SKILL_SHARE = 0.5
 
 DEGREE_LEVELS = {"diploma": 1, "associate": 1, "bachelor": 2, "master": 3, "mba": 3, "doctor": 4}
+# Every alternative is a whole word: "ms" inside "problems" or "rooms" is no Master's.
 _DEGREE = re.compile(
-    r"\b(?P<phd>ph\.?d|doctorate|doctor of)|(?P<master>master'?s?|msc|m\.sc|meng|mba|ma\b|ms\b)|"
-    r"(?P<bachelor>bachelor'?s?|bsc|b\.sc|beng|ba\b|bs\b|undergraduate degree|degree in)|"
-    r"(?P<diploma>diploma|associate'?s? degree|hnd|foundation degree)",
+    r"\b(?:(?P<phd>ph\.?d|doctorate|doctor of)|(?P<master>master'?s?|msc|m\.sc|meng|mba|ma|ms)|"
+    r"(?P<bachelor>bachelor'?s?|bsc|b\.sc|beng|ba|bs|undergraduate degree|degree in)|"
+    r"(?P<diploma>diploma|associate'?s? degree|hnd|foundation degree))\b",
     re.IGNORECASE,
 )
 _AUTHORISED = re.compile(
@@ -469,8 +470,11 @@ def degree_line(text: str) -> Evidence | None:
         if not _NEGATION.search(line):
             for found in _DEGREE.finditer(line):
                 level = max(
-                    (v for k, v in (("phd", 4), ("master", 3), ("bachelor", 2), ("diploma", 1))
-                     if found[k]),
+                    (
+                        v
+                        for k, v in (("phd", 4), ("master", 3), ("bachelor", 2), ("diploma", 1))
+                        if found[k]
+                    ),
                     default=0,
                 )
                 if level and (best is None or level > best[0]):

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Literal
 
 from spacy.tokens import Doc, Span
 
+from matcher.understand.abbreviations import Abbreviation, set_abbreviations
+from matcher.understand.negation import DENIAL_CUE, denial
 from matcher.understand.nlp import CompiledVocabulary, compiled_vocabulary, parse, tokenise
 from matcher.understand.sections import Importance, Item, segment
 from matcher.understand.vocabulary import Skill, Vocabulary, shipped_vocabulary
@@ -624,6 +626,7 @@ def _mentions_in_item(
         s
         for s in vocab_spans
         if not _names_a_team_role_or_data(item.text, s.start_char, s.end_char)
+        and not _degree_of_extent(s)
     ]
     mentions: list[SkillMention] = []
     for span, source in (
@@ -656,10 +659,12 @@ def _mentions_in_item(
                 negated=kind == "cv"
                 and (
                     is_negated(item.text, span.start_char, span.end_char)
+                    or denial(span) is not None
                     or _names_people(span.text, skill)
                 ),
             )
         )
+    mentions = _merge_abbreviations(mentions, item, set_abbreviations(doc)._.abbreviations)
     mentions = _mark_alternatives(sorted(mentions, key=lambda m: m.start), item)
     if any(m.gate == "degree" for m in mentions):
         # "Degree in a numerate subject (maths, economics, statistics)": any one subject.
@@ -669,6 +674,63 @@ def _mentions_in_item(
                 replace(m, alternatives=item.start) if m in subjects else m for m in mentions
             ]
     return mentions
+
+
+_ACADEMIC_TITLES = frozenset({"bachelor", "master", "doctor", "science", "arts", "philosophy"})
+
+
+def _degree_of_extent(span: Span) -> bool:
+    """ "A high degree of cooperation" measures an extent; it is no academic degree.
+
+    English marks the extent sense by "degree of" + a noun; the academic sense takes "in"
+    ("a degree in Computer Science") or a title ("degree of Master of Science").
+    """
+    doc, end = span.doc, span.end
+    return (
+        span[-1].lower_ in ("degree", "degrees")
+        and end + 1 < len(doc)
+        and doc[end].lower_ == "of"
+        and doc[end + 1].lower_ not in _ACADEMIC_TITLES
+    )
+
+
+def _merge_abbreviations(
+    mentions: list[SkillMention], item: Item, abbreviations: Sequence[Abbreviation]
+) -> list[SkillMention]:
+    """One mention for an acronym and its expansion ("Design Manual for Roads and Bridges
+    (DMRB)"), where the words of either had given several.
+
+    The merged mention names the canonical skill that the short form, or the whole long
+    form, is known as; otherwise it is an open phrase of both forms.
+    """
+    for abbreviation in abbreviations:
+        whole = abbreviation.span
+        start, end = item.start + whole.start_char, item.start + whole.end_char
+        inside = [m for m in mentions if start <= m.start and m.end <= end]
+        if not inside:
+            continue
+        forms = (abbreviation.short_form, abbreviation.long_form)
+        named = [
+            m
+            for form in forms
+            for m in inside
+            if m.skill
+            and (m.start, m.end) == (item.start + form.start_char, item.start + form.end_char)
+        ]
+        first = named[0] if named else inside[0]
+        merged = replace(
+            first,
+            text=whole.text,
+            start=start,
+            end=end,
+            skill=first.skill if named else None,
+            source=first.source if named else "phrase",
+            years=max((m.years for m in inside if m.years), default=None),
+            gate=next((m.gate for m in inside if m.gate), None),
+            negated=any(m.negated for m in inside),
+        )
+        mentions = [m for m in mentions if m not in inside] + [merged]
+    return sorted(mentions, key=lambda m: m.start)
 
 
 # "RN license in Oregon (or a multistate compact license)": an alternative in brackets.
@@ -747,7 +809,12 @@ def extract_many(
         segmented = [segment(text, kind=kind) for text in group]
         flat = [item for items in segmented for item in items]
         wanted = [_wants_open(item, kind, in_tasks=open_in_tasks) for item in flat]
-        docs = _docs(flat, wanted)
+        # A CV sentence that may deny a skill is parsed, so the parse can decide.
+        parsed = [
+            want or (kind == "cv" and DENIAL_CUE.search(item.text) is not None)
+            for item, want in zip(flat, wanted)
+        ]
+        docs = _docs(flat, parsed)
         tagged = iter(_tag(flat, wanted) if use_model else [[] for _ in flat])
         want_open = iter(wanted)
         for items in segmented:
@@ -769,7 +836,8 @@ def extract_many(
 
 
 def _docs(items: list[Item], wanted: list[bool]) -> Iterator[Doc]:
-    """A Doc per item: parsed where unknown skills are looked for, else only tokenised.
+    """A Doc per item: parsed where ``wanted`` (unknown skills are looked for, or a CV
+    sentence may deny a skill), else only tokenised.
 
     Vocabulary matching needs tokens alone; the parse (most of the time spent on a
     posting) serves the open phrases, which company, benefits and application

