@@ -227,3 +227,14 @@ def test_degree_letters_inside_words_are_no_degree() -> None:
         "Master's",
         "M.Sc",
     ]
+
+
+def test_open_phrases_end_on_whole_words_and_keep_their_modifiers() -> None:
+    posting = load_posting(
+        text="Requirements:\n- Ability to explain a technical trade-off to non-technical clients.\n"
+        "- Able to write the weekly newsletter and answer ad hoc questions from customers.\n"
+    )
+    skills = [r.skill for r in posting.requirements]
+    assert "explain a technical trade-off" in skills
+    assert "ad hoc questions" in skills
+    assert not [s for s in skills if s.endswith(" trade") or s.startswith("hoc ")]

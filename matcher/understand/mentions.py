@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from matcher.understand.abbreviations import Abbreviation, set_abbreviations
 from matcher.understand.negation import DENIAL_CUE, denial
@@ -543,6 +543,12 @@ def _wants_open(item: Item, kind: Literal["posting", "cv"], *, in_tasks: bool = 
     )
 
 
+def _ends_a_compound(token: Token) -> bool:
+    """The last word of a hyphenated word ("off" in "trade-off"), which is no stop word."""
+    doc = token.doc
+    return token.i >= 2 and doc[token.i - 1].text == "-" and not doc[token.i - 1].whitespace_
+
+
 def _clean_phrase(span: Span) -> Span | None:
     """A candidate skill phrase without its wrapping, or None if nothing skill-like is left.
 
@@ -553,7 +559,9 @@ def _clean_phrase(span: Span) -> Span | None:
     tokens = [t for t in span if not t.is_space]
     while tokens and (tokens[0].lower_ in _FILLER or tokens[0].is_punct or tokens[0].is_stop):
         tokens = tokens[1:]
-    while tokens and (tokens[-1].is_punct or tokens[-1].is_stop):
+    while tokens and (
+        tokens[-1].is_punct or (tokens[-1].is_stop and not _ends_a_compound(tokens[-1]))
+    ):
         tokens = tokens[:-1]
     if not tokens or len(tokens) > _MAX_PHRASE_TOKENS:
         return None
@@ -578,13 +586,43 @@ def _without_overlap(spans: list[Span], taken: list[Span]) -> list[Span]:
     return [span for span in spans if not any(token.i in taken_tokens for token in span)]
 
 
+_MODIFIER_DEPS = frozenset({"amod", "compound", "nmod"})
+
+
+def _whole_phrase(span: Span) -> Span:
+    """``span`` grown to whole words and to the modifiers its nouns take on their left.
+
+    The tagger's tokens are not spaCy's: its spans can end inside a hyphenated word
+    ("explain a technical trade" of "trade-off") or drop the first word of a modifier
+    ("hoc questions" of "ad hoc questions").
+    """
+    doc, start, end = span.doc, span.start, span.end
+    while end < len(doc) and not doc[end - 1].whitespace_ and _joins(doc[end - 1], doc[end]):
+        end += 1
+    while start > 0 and not doc[start - 1].whitespace_ and _joins(doc[start - 1], doc[start]):
+        start -= 1
+    if doc.has_annotation("DEP"):
+        while (
+            start > 0
+            and doc[start - 1].dep_ in _MODIFIER_DEPS
+            and start <= doc[start - 1].head.i < end
+        ):
+            start -= 1
+    return doc[start:end] if (start, end) != (span.start, span.end) else span
+
+
+def _joins(left: Token, right: Token) -> bool:
+    """Two tokens with no space between them that make one word ("trade", "-", "off")."""
+    return left.text == "-" or right.text == "-" or (left.is_alpha and right.is_alpha)
+
+
 def _model_spans(doc: Doc, found: list[tuple[int, int, str]], taken: list[Span]) -> list[Span]:
     """The tagger's spans as Doc spans, except where the vocabulary already found a skill."""
     taken_tokens = {token.i for span in taken for token in span}
     spans = []
     for start, end, label in found:
         span = doc.char_span(start, end, label=label, alignment_mode="expand")
-        phrase = _clean_phrase(span) if span is not None else None
+        phrase = _clean_phrase(_whole_phrase(span)) if span is not None else None
         if phrase is not None and not any(token.i in taken_tokens for token in phrase):
             spans.append(Span(doc, phrase.start, phrase.end, label=label))
     return spans
