@@ -149,13 +149,13 @@ def answers(m: M, vocabulary: Vocabulary) -> bool:
 
 def _kinds_of(canonical: str | None, vocabulary: Vocabulary, depth: int = 3) -> list[str]:
     """A known skill and the narrower skills under it, a few levels down."""
-    if canonical not in vocabulary:
+    if canonical is None or canonical not in vocabulary:
         return []
     found, level = [canonical], [canonical]
     for _ in range(depth):
         level = [child for name in level for child in vocabulary.children(name)]
         found += [name for name in level if name not in found]
-    return found  # type: ignore[return-value]
+    return found
 
 
 def builds_on(m: M, vocabulary: Vocabulary) -> bool:
@@ -168,6 +168,12 @@ def builds_on(m: M, vocabulary: Vocabulary) -> bool:
         if relation is not None:
             return relation in BUILDS_ON
     return bool(_content_words(need.skill, need.text) & _content_words(have.skill, have.text))
+
+
+def shares_a_word(a: str, b: str) -> bool:
+    """Whether two skill names share a content word ("web application", "web
+    application deployment"), the one lexical sign of relatedness advice trusts."""
+    return bool(_content_words(a) & _content_words(b))
 
 
 def _content_words(*names: str) -> set[str]:

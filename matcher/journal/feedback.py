@@ -7,18 +7,22 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from matcher.journal.records import Application
+from matcher.understand.vocabulary import alias_key
 
 if TYPE_CHECKING:
-    pass
+    from matcher.understand.vocabulary import Vocabulary
 
 # -- asking for feedback ---------------------------------------------------------------
 
 _GATE_WORDS = {"licence": "licence", "certification": "certification", "degree": "degree"}
 
 
-def _question(gap: Mapping[str, Any], related: bool) -> str | None:
-    """The question a gap raises; ``related``: its closest strength is a known relative
-    in the vocabulary (a fuzzy look-alike may be a coincidence, so it is not named)."""
+def _question(gap: Mapping[str, Any], near: bool) -> str | None:
+    """The question a required gap raises, in plain words.
+
+    ``near``: the CV shows the gap's closest strength and it is a near relative of the
+    skill, so the question may name it; otherwise it claims nothing about the person.
+    """
     skill, gate = gap["skill"], gap.get("gate")
     if gate in ("work_authorisation", "clearance"):
         return None
@@ -32,34 +36,70 @@ def _question(gap: Mapping[str, Any], related: bool) -> str | None:
             f"Was the {skill} {_GATE_WORDS[gate]} a firm requirement, or would you consider"
             " someone who is working towards it?"
         )
-    if gap.get("kind") == "prepare" and gap.get("closest") and related:
+    if gap.get("kind") == "prepare" and gap.get("closest") and near:
         return (
-            f"I have experience with {gap['closest']}; did that come across as relevant to"
-            f" {skill}, or were you looking for {skill} itself?"
+            f"My experience is with {gap['closest']} rather than {skill}. Would experience"
+            f" with {skill} itself have made the difference?"
         )
     return (
-        f"How important was {skill} in your decision, and what level of experience with it"
-        " would have made a difference?"
+        f"How much did {skill} weigh in your decision, and what experience with it would have"
+        " made the difference?"
     )
 
 
-def _question_order(gap: Mapping[str, Any]) -> tuple[bool, int]:
-    """Required gaps first; among them a missing licence or degree, then something near
-    (a concrete question), then plain missing skills, and years last: a question about
-    years can only be asked once without sounding defensive."""
+def _question_order(gap: Mapping[str, Any]) -> tuple[int, int]:
+    """A missing licence or degree first, then something near (a concrete question),
+    then plain missing skills, and years last: a question about years can only be asked
+    once without sounding defensive."""
     gate, kind = gap.get("gate"), gap.get("kind")
-    rank = 0 if gate in _GATE_WORDS else 3 if gate == "years" else 1 if kind == "prepare" else 2
-    return gap.get("importance") != "required", rank
+    return (
+        0 if gate in _GATE_WORDS else 3 if gate == "years" else 1 if kind == "prepare" else 2
+    ), 0
 
 
-def feedback_questions(application: Application, *, most: int = 2) -> list[str]:
-    """Up to ``most`` questions about an application's gaps, most telling first."""
+def _near(gap: Mapping[str, Any], method: str, cv_text: str, vocabulary: Vocabulary) -> bool:
+    """Whether the CV shows the gap's closest strength and it is a near relative of the
+    skill: the same skill, narrower, sibling or broader as scored (``method``), or two
+    names that share a word; a cousin or a look-alike is no ground to name it."""
+    from matcher.fit.advice import BUILDS_ON, is_contact_line, shares_a_word, showing_line
+    from matcher.understand.documents import Evidence, Strength
+
+    closest = gap.get("closest")
+    if not closest:
+        return False
+    relation = "same" if method == "vocabulary" else method.removeprefix("taxonomy:")
+    if relation not in BUILDS_ON and not shares_a_word(gap["skill"], closest):
+        return False
+    have = vocabulary.lookup(closest)
+    strength = Strength(closest, closest, have.name if have else None, Evidence("", 0, 0))
+    line = showing_line(strength, cv_text, vocabulary)
+    return line is not None and not is_contact_line(line.line)
+
+
+def feedback_questions(
+    application: Application, *, most: int = 2, vocabulary: Vocabulary | None = None
+) -> list[str]:
+    """Up to ``most`` questions about an application's required gaps, most telling first.
+
+    Each skill is asked about once, and so is each strength named as near one; a
+    question never says the person has experience their CV does not show.
+    """
+    if vocabulary is None:
+        from matcher.understand.vocabulary import shipped_vocabulary
+
+        vocabulary = shipped_vocabulary()
     methods = {r["skill"]: r.get("method") or "" for r in application.report["requirements"]}
     questions: list[str] = []
+    asked: set[str] = set()
     asked_years = False
-    for gap in sorted(application.gaps, key=_question_order):
-        method = methods.get(gap["skill"], "")
-        question = _question(gap, method.startswith("taxonomy") or method == "vocabulary")
+    required = [g for g in application.gaps if g.get("importance") == "required"]
+    for gap in sorted(required, key=_question_order):
+        key = alias_key(gap["skill"])
+        near = _near(gap, methods.get(gap["skill"], ""), application.cv_text, vocabulary)
+        closest = alias_key(gap["closest"]) if near and gap.get("closest") else None
+        if key in asked or (closest is not None and closest in asked):
+            continue
+        question = _question(gap, near)
         if question is None or question in questions:
             continue
         if gap.get("gate") == "years":
@@ -67,6 +107,7 @@ def feedback_questions(application: Application, *, most: int = 2) -> list[str]:
                 continue
             asked_years = True
         questions.append(question)
+        asked.update(k for k in (key, closest) if k)
         if len(questions) == most:
             break
     return questions

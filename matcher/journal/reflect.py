@@ -19,7 +19,10 @@ from matcher.journal.records import (
 )
 
 if TYPE_CHECKING:
-    pass
+    from matcher.understand.vocabulary import Vocabulary
+
+# Gates a lead-with item answers that are no strength to lead with.
+_NOT_STRENGTH_GATES = frozenset({"degree", "work_authorisation", "clearance"})
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class Pattern:
 
 _SECTIONS = (
     ("fit_by_outcome", "Fit by outcome"),
+    ("feedback", "What employers told you"),
     ("poor_fit_time", "Poor fits"),
     ("recurring_gap", "Gaps that recur in rejections"),
     ("interview_strength", "Strengths in applications that reached interview"),
@@ -142,13 +146,23 @@ def _title_key(title: str) -> str:
     return " ".join(plain.casefold().split())
 
 
-def reflect(applications: Sequence[Application], *, min_support: int = 2) -> Reflection:
+def reflect(
+    applications: Sequence[Application],
+    *,
+    min_support: int = 2,
+    vocabulary: Vocabulary | None = None,
+) -> Reflection:
     """Patterns across applications; each pattern names the applications it rests on.
 
     Groups: *reached interview* (ever had an interview or offer); *rejected without
     interview* (rejected and never interviewed). A pattern that compares groups needs
-    at least ``min_support`` applications behind it.
+    at least ``min_support`` applications behind it. Feedback recorded from employers
+    is read for the skills it names, which come first in what to prepare.
     """
+    if vocabulary is None:
+        from matcher.understand.vocabulary import shipped_vocabulary
+
+        vocabulary = shipped_vocabulary()
     apps = list(applications)
     outcomes: dict[str, int] = {o: sum(a.outcome == o for a in apps) for o in OUTCOMES}
     if not apps:
@@ -161,13 +175,15 @@ def reflect(applications: Sequence[Application], *, min_support: int = 2) -> Ref
             f"With only {_count(len(apps), 'application')}, read these as hints rather than"
             " patterns; each line says how many applications it rests on."
         )
+    named = {a.id: _skills_named(a, vocabulary) for a in apps if a.feedback}
     patterns = [
         *_fit_by_outcome(apps),
+        *_feedback(apps, named),
         *_poor_fit_time(apps),
         *_recurring_gaps(apps, min_support),
-        *_interview_strengths(apps, min_support),
+        *_interview_strengths(apps, min_support, vocabulary),
         *_poor_fit_areas(apps, min_support),
-        *_lifts(apps),
+        *_lifts(apps, named),
         *_cv_versions(apps, min_support),
     ]
     return Reflection(len(apps), outcomes, tuple(patterns), caveat)
@@ -280,12 +296,40 @@ def _recurring_gaps(apps: list[Application], min_support: int) -> Iterator[Patte
         )
 
 
-def _interview_strengths(apps: list[Application], min_support: int) -> Iterator[Pattern]:
+def _led_with(a: Application, vocabulary: Vocabulary) -> list[str]:
+    """The strengths an application led with that are real strengths of the person.
+
+    A degree, the right to work or a clearance answered a gate, not a strength to lead
+    with ("Degrees"); and the CV line recorded must show the strength (reports made
+    before lead-with was checked could quote a contact line for it).
+    """
+    from matcher.fit.advice import is_contact_line, showing_line
+    from matcher.understand.documents import Evidence, Strength
+
+    gates = {row["skill"]: row.get("gate") for row in a.report.get("requirements", ())}
+    found = []
+    for item in a.lead_with:
+        if gates.get(item["requirement"]) in _NOT_STRENGTH_GATES:
+            continue
+        line = item.get("cv_evidence") or ""
+        known = vocabulary.lookup(item["skill"])
+        strength = Strength(
+            item["skill"], item["skill"], known.name if known else None, Evidence(line, 0, 0)
+        )
+        if line and not is_contact_line(line) and showing_line(strength, line, vocabulary):
+            found.append(item["skill"])
+    return found
+
+
+def _interview_strengths(
+    apps: list[Application], min_support: int, vocabulary: Vocabulary
+) -> Iterator[Pattern]:
     reached, rejected = _groups(apps)
     if not reached:
         return
+    led_by = {a.id: _led_with(a, vocabulary) for a in apps}
     if len(reached) < min_support:
-        led = sorted({item["requirement"] for a in reached for item in a.lead_with}, key=_key)
+        led = sorted({_key(s): s for a in reached for s in led_by[a.id]}.values(), key=_key)
         only = tuple(a.id for a in reached)
         few = "one application has" if len(reached) == 1 else f"{len(reached)} applications have"
         yield Pattern(
@@ -298,8 +342,16 @@ def _interview_strengths(apps: list[Application], min_support: int) -> Iterator[
             {"reached_interview_total": len(reached), "led_with": led},
         )
         return
-    in_reached = _skills_in(reached, "lead_with", "requirement")
-    in_rejected = _skills_in(rejected, "lead_with", "requirement")
+
+    def strengths_in(group: list[Application]) -> dict[str, tuple[str, list[int]]]:
+        found: dict[str, tuple[str, list[int]]] = {}
+        for a in group:
+            for key, skill in {_key(s): s for s in led_by[a.id]}.items():
+                found.setdefault(key, (skill, []))[1].append(a.id)
+        return found
+
+    in_reached = strengths_in(reached)
+    in_rejected = strengths_in(rejected)
     found = []
     for key, (skill, ids) in in_reached.items():
         others = in_rejected.get(key, ("", []))[1]
@@ -452,12 +504,19 @@ def _lift_plan(
     return None
 
 
-def _lifts(apps: list[Application]) -> Iterator[Pattern]:
+def _lifts(apps: list[Application], named: Mapping[int, list[str]]) -> Iterator[Pattern]:
     """Per gap, the rejected applications that preparing it would have lifted a verdict.
 
     Every gap that lifts an application on its own counts for it (ties are all shown);
-    where no single gap is enough, the few that together would are counted.
+    where no single gap is enough, the few that together would are counted. Each skill
+    is named once: a gap that lifts only with others says how many others (they have
+    lines of their own, and ``details`` lists them). Gaps an employer named in feedback
+    come first, and one named that lifts no verdict still gets a line.
     """
+    told: dict[str, list[int]] = {}
+    for app_id, skills in named.items():
+        for skill in skills:
+            told.setdefault(_key(skill), []).append(app_id)
     rejected = [a for a in apps if a.outcome == "rejected" and a.verdict != "strong"]
     names: dict[str, str] = {}
     lifted: dict[str, dict[int, tuple[str, list[str]]]] = {}
@@ -485,17 +544,22 @@ def _lifts(apps: list[Application]) -> Iterator[Pattern]:
         alone = not any(partners for _, _, partners in signature)
         groups.setdefault(signature if alone else (key, *signature), []).append(key)
 
-    def rank(keys: list[str]) -> tuple[int, int, str]:
+    def rank(keys: list[str]) -> tuple[bool, int, int, str]:
         by_app = lifted[keys[0]]
-        return -len(by_app), sum(bool(p) for _, p in by_app.values()), keys[0]
+        in_feedback = any(k in told for k in keys)
+        return not in_feedback, -len(by_app), sum(bool(p) for _, p in by_app.values()), keys[0]
 
+    displayed: set[str] = set()
     for keys in sorted(groups.values(), key=rank)[:6]:
+        displayed.update(keys)
         by_app = lifted[keys[0]]
-        told = [
+        lifts = [
             f"#{app_id} to {verdict}"
-            + (f" with {' and '.join(names.get(k, k) for k in partners)}" if partners else "")
+            + (f" with {_count(len(partners), 'other gap')} prepared too" if partners else "")
             for app_id, (verdict, partners) in sorted(by_app.items())
         ]
+        feedback_ids = sorted({i for k in keys for i in told.get(k, ())})
+        said = f"; named in the feedback on {_ids(feedback_ids)}" if feedback_ids else ""
         shown = [names[k] for k in keys]
         if len(shown) == 1:
             subject, which = shown[0], "preparing it"
@@ -507,7 +571,8 @@ def _lifts(apps: list[Application]) -> Iterator[Pattern]:
             "lift",
             subject,
             f"{subject}: {which} would have lifted {_count(len(by_app), 'application')} of the"
-            f" {len(rejected)} rejected ones that were not strong fits ({'; '.join(told)}).",
+            f" {len(rejected)} rejected ones that were not strong fits ({'; '.join(lifts)})"
+            f"{said}.",
             tuple(sorted(by_app)),
             {
                 "skills": shown,
@@ -516,6 +581,92 @@ def _lifts(apps: list[Application]) -> Iterator[Pattern]:
                 "rejected_total": len(rejected),
             },
         )
+    gaps_by_app = {a.id: {_key(g["skill"]) for g in a.gaps} for a in apps}
+    for key, ids in sorted(told.items()):
+        gap_ids = sorted(i for i in ids if key in gaps_by_app.get(i, ()))
+        if key in displayed or not gap_ids:
+            continue
+        skill = next(s for i in gap_ids for s in named[i] if _key(s) == key)
+        yield Pattern(
+            "lift",
+            skill,
+            f"{skill}: the employer named it in the feedback on {_ids(gap_ids)}, where it was"
+            " a gap.",
+            tuple(gap_ids),
+            {"skills": [skill], "feedback": True},
+        )
+
+
+def _feedback(apps: list[Application], named: Mapping[int, list[str]]) -> Iterator[Pattern]:
+    """What each employer said, in their words, and the skills it names."""
+    recurring: dict[str, tuple[str, list[int]]] = {}
+    for a in apps:
+        if not a.feedback:
+            continue
+        skills = named.get(a.id, [])
+        gaps = {_key(g["skill"]) for g in a.gaps}
+        missing = [s for s in skills if _key(s) in gaps]
+        shown = [s for s in skills if _key(s) not in gaps]
+        words = " ".join(a.feedback.split())
+        summary = f'{a.label()} ({a.outcome}): "{words}".'
+        if missing:
+            summary += (
+                f" It names {_and(missing)}, {'a gap' if len(missing) == 1 else 'gaps'} in your"
+                f" match then: prepare {'it' if len(missing) == 1 else 'them'} first."
+            )
+        if shown:
+            summary += (
+                f" It names {_and(shown)}, which your match then counted as shown: put your"
+                " experience of it in plainer view."
+            )
+        for skill in skills:
+            recurring.setdefault(_key(skill), (skill, []))[1].append(a.id)
+        yield Pattern(
+            "feedback",
+            a.label(),
+            summary,
+            (a.id,),
+            {"feedback": a.feedback, "skills": skills, "gaps": missing},
+        )
+    for skill, ids in sorted(recurring.values(), key=lambda f: (-len(f[1]), _key(f[0]))):
+        if len(ids) >= 2:
+            yield Pattern(
+                "feedback",
+                skill,
+                f"{skill}: named in the feedback on {_count(len(ids), 'application')}"
+                f" ({_ids(ids)}).",
+                tuple(sorted(ids)),
+                {"skills": [skill]},
+            )
+
+
+def _skills_named(a: Application, vocabulary: Vocabulary) -> list[str]:
+    """The skills an employer's feedback names: the application's own requirements
+    (by name or any alias of their skill), then any other skill of the vocabulary."""
+    text = a.feedback or ""
+    found: dict[str, str] = {}
+    for row in a.report.get("requirements", ()):
+        forms = [row["skill"], row.get("text") or ""]
+        known = vocabulary.skills.get(row.get("canonical") or "")
+        if known is not None:
+            forms += known.surface_forms
+        if any(_written(form, text) for form in forms if len(form) > 1):
+            found.setdefault(_key(row["skill"]), row["skill"])
+    words = re.findall(r"[\w+#./-]+", text)
+    for size in (4, 3, 2, 1):
+        for start in range(len(words) - size + 1):
+            known = vocabulary.lookup(" ".join(words[start : start + size]))
+            if known is not None and known.category != "soft_skill":
+                found.setdefault(_key(known.name), known.name)
+    return list(found.values())
+
+
+def _written(form: str, text: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(form)}(?:s|es)?(?!\w)", text, re.IGNORECASE) is not None
+
+
+def _and(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _cv_versions(apps: list[Application], min_support: int) -> Iterator[Pattern]:
