@@ -10,17 +10,30 @@ from __future__ import annotations
 
 import os
 import re
+import select
+import stat
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from matcher.errors import (
+    DocumentTooLargeError,
     InputError,
     UnreadableDocumentError,
 )
 from matcher.read.html import read_html
 from matcher.read.language import check_english
-from matcher.read.limits import STDIN_NAME, empty_error, resolve_max_bytes, too_large_error
+from matcher.read.limits import (
+    MAX_HTML_BYTES,
+    STDIN_NAME,
+    check_text_size,
+    empty_error,
+    human_size,
+    resolve_max_bytes,
+    too_large_error,
+)
 from matcher.read.office import read_docx, read_ole, read_rtf, read_zip
 from matcher.read.pdf import read_pdf
 from matcher.read.text import binary_error, mostly_unprintable, normalize, read_plain_text
@@ -66,6 +79,75 @@ _STRONG_MAGIC = frozenset({"pdf", "zip", "ole", "rtf"})
 
 # --------------------------------------------------------------------------- entry points
 
+#: Seconds a pipe (a FIFO, ``<(command)``) may stay silent before reading gives up.
+PIPE_IDLE_SECONDS = 30.0
+_READ_BLOCK = 1 << 20
+
+
+def display_name(path: str | os.PathLike[str]) -> str:
+    """A path as text that is valid UTF-8 and the same on every run.
+
+    Bytes of a file name that are not UTF-8 are written as ``\\xff``, so reports,
+    JSON and result files stay valid UTF-8 and a batch rerun finds the same id.
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _read_limited(handle: BinaryIO, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes, in blocks: memory grows with what is there, not the limit."""
+    parts: list[bytes] = []
+    size = 0
+    while size <= limit:
+        block = handle.read(min(_READ_BLOCK, limit + 1 - size))
+        if not block:
+            break
+        parts.append(block)
+        size += len(block)
+    return b"".join(parts)
+
+
+def _read_pipe(fd: int, limit: int, name: str) -> bytes:
+    """Read a FIFO opened without blocking: EOF when no one writes, never a hang."""
+    parts: list[bytes] = []
+    size = 0
+    idle_until = time.monotonic() + PIPE_IDLE_SECONDS
+    while size <= limit:
+        try:
+            block = os.read(fd, min(_READ_BLOCK, limit + 1 - size))
+        except BlockingIOError:
+            wait = idle_until - time.monotonic()
+            if wait <= 0 or not select.select([fd], [], [], wait)[0]:
+                raise InputError(
+                    f"{name} is a pipe that gave no data for {PIPE_IDLE_SECONDS:.0f} s;"
+                    " save the text to a file and give that"
+                ) from None
+            continue
+        if not block:
+            break
+        parts.append(block)
+        size += len(block)
+        idle_until = time.monotonic() + PIPE_IDLE_SECONDS
+    return b"".join(parts)
+
+
+def _read_path(path: Path, name: str, limit: int) -> bytes:
+    """The bytes of a file, a pipe or a device, at most ``limit + 1`` of them."""
+    # O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(path)
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+            return _read_pipe(fd, limit, name)
+        if stat.S_ISREG(mode) and os.fstat(fd).st_size > limit:
+            raise too_large_error(name, os.fstat(fd).st_size, limit)
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return _read_limited(handle, limit)
+    finally:
+        os.close(fd)
+
 
 def read_bytes(data: bytes, *, name: str = STDIN_NAME, max_bytes: int | None = None) -> str:
     """The plain text of a document given as bytes (e.g. stdin), format sniffed from them.
@@ -87,22 +169,30 @@ def read_document(source: str | os.PathLike[str], *, max_bytes: int | None = Non
     :data:`DEFAULT_MAX_BYTES`.
     """
     limit = resolve_max_bytes(max_bytes)
+    if not isinstance(source, (str, os.PathLike)):
+        raise TypeError(f"a document path must be a str or a path, not {type(source).__name__}")
     if os.fspath(source) == "-":
-        data = sys.stdin.buffer.read(limit + 1)
+        stdin = getattr(sys.stdin, "buffer", None)
+        if stdin is None:
+            raise InputError("stdin is closed; pipe the text in, or give a file instead of -")
+        try:
+            data = _read_limited(stdin, limit)
+        except (OSError, ValueError) as exc:
+            raise InputError(
+                "stdin cannot be read (it is closed); pipe the text in, or give a file"
+            ) from exc
         if len(data) > limit:
             raise too_large_error(STDIN_NAME, None, limit)
         return _extract(data, name=STDIN_NAME, fmt=None, limit=limit)
+    if not os.fspath(source):
+        raise InputError("the path is empty; give the path of a file")
     path = Path(source)
-    name = str(path)
+    name = display_name(path)
     try:
         if path.is_dir():
             raise InputError(f"{name} is a directory; give the path of a file in it")
-        size = path.stat().st_size
-        if size > limit:
-            raise too_large_error(name, size, limit)
-        with path.open("rb") as handle:
-            # Read one byte past the limit: pipes and /proc files report size 0.
-            data = handle.read(limit + 1)
+        # Read one byte past the limit: pipes and /proc files report size 0.
+        data = _read_path(path, name, limit)
     except FileNotFoundError as exc:
         raise InputError(f"{name} does not exist; check the path") from exc
     except PermissionError as exc:
@@ -137,12 +227,19 @@ def _extract(data: bytes, *, name: str, fmt: str | None, limit: int) -> str:
             f"{name} is not a valid DOCX file (it is not a ZIP package); open it in Word"
             " and save it again as .docx"
         )
+    if fmt == "html" and len(data) > MAX_HTML_BYTES:
+        raise DocumentTooLargeError(
+            f"{name} is a web page of {human_size(len(data))}, over the"
+            f" {human_size(MAX_HTML_BYTES)} limit for HTML; save the posting's text as .txt"
+            " (or print the page to PDF) and give that"
+        )
     text = _EXTRACTORS[fmt](data, name, limit)
     text = normalize(text)
     if not text.strip():
         raise empty_error(name)
     if mostly_unprintable(text):
         raise binary_error(name)
+    check_text_size(text, name)
     check_english(text, name=name)
     return text
 
