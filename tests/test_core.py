@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matcher import load_posting, load_profile, match
+from matcher.fit.core import STRONG_FIT
 from matcher.understand.vocabulary import shipped_vocabulary
 
 POSTINGS = ["backend-python-developer", "registered-nurse-med-surg", "data-analyst", "ux-designer"]
@@ -38,6 +39,9 @@ def test_scores_and_fit_stay_in_range():
                 load_profile(text=profile_text(cv)), load_posting(text=posting_text(job))
             )
             assert 0 <= report.fit <= 100
+            assert report.parts is not None
+            for part in (report.parts.coverage, report.parts.relevance, report.parts.core):
+                assert part is None or 0 <= part <= 100
             assert all(0 <= m.score <= 100 for m in report.matches)
             assert {m.status for m in report.lead_with} <= {"match"}
             # every gap is listed; a match is led with only where the texts back it
@@ -72,6 +76,27 @@ def test_asking_for_a_skill_the_person_lacks_never_raises_the_fit(job: str, cv: 
     if added[0].status == "match":
         return  # the person has it (perhaps through a narrower skill)
     assert report.fit <= fit(profile_text(cv), posting_text(job)) + 1e-6
+    before = match(load_profile(text=profile_text(cv)), original).parts
+    assert report.parts is not None and before is not None
+    # Asking for more is not more of the person's kind of work, nor more of their core.
+    assert report.parts.relevance == before.relevance and report.parts.core == before.core
+
+
+@SETTINGS
+@given(
+    cv=st.sampled_from(PROFILES),
+    skill=st.sampled_from(sorted(shipped_vocabulary().skills)),
+    years=st.integers(min_value=1, max_value=15),
+)
+def test_years_a_cv_does_not_state_are_not_shown_never_unmet(cv: str, skill: str, years: int):
+    person = load_profile(text=profile_text(cv) + f"\n{skill}\n")
+    job = load_posting(text=f"Requirements:\n- {years}+ years of {skill}\n- {skill}\n")
+    asked = [m for m in match(person, job).matches if m.requirement.gate == "years"]
+    for m in asked:
+        career = person.years_experience
+        stated = m.strength.years if m.strength is not None else None
+        if m.status == "match" and stated is None and (career is None or career >= years):
+            assert m.gate_status == "not_shown", (skill, m)
 
 
 @SETTINGS
@@ -100,10 +125,17 @@ def test_unmet_required_gate_is_first_and_blocks_strong():
         text="Requirements:\n- Python\n- SQL\n- Docker\n- Active CPA license\n"
         "Nice to have:\n- Kubernetes\n"
     )
-    report = match(load_profile(text="Python\nSQL\nDocker\nKubernetes"), job)
-    assert report.fit >= 70 and report.verdict == "stretch"
+    # The CV contradicts the licence (a candidate, not licensed): unmet, so not strong.
+    denied = "Python\nSQL\nDocker\nKubernetes\nCPA (exam candidate, not yet licensed)"
+    report = match(load_profile(text=denied), job)
+    assert report.fit >= STRONG_FIT and report.verdict == "stretch"
+    assert report.eligibility.blocked
     first = report.gaps[0]
     assert first.requirement.gate == "licence" and first.requirement.importance == "required"
+    # Not mentioned at all is not shown: something to make explicit, not a block.
+    report = match(load_profile(text="Python\nSQL\nDocker\nKubernetes"), job)
+    assert [g.status for g in report.eligibility.gates] == ["not_shown"]
+    assert report.verdict == "strong"
 
 
 def test_negated_cv_statements_are_not_evidence():

@@ -652,7 +652,9 @@ def test_reflect_finds_the_patterns_with_their_applications(journal, history):
     assert "wrong roles" in areas["field: legal_administration"].summary
 
     poor = found.of_kind("poor_fit_time")[0]
-    assert set(poor.applications) == {ids["ops2"], ids["law1"], ids["law2"]}
+    # The pending application met 1 of 2 requirements: poor since the fit's prior
+    # (issue 14) no longer lets a couple of requirements speak for the whole posting.
+    assert set(poor.applications) == {ids["ops2"], ids["law1"], ids["law2"], ids["pending"]}
     assert "none of them reached interview" in poor.summary
 
     lifts = {p.subject: p for p in found.of_kind("lift")}

@@ -219,15 +219,16 @@ def scored_from_report(
     """
     from matcher.batch.company import company_named
 
+    from matcher.fit.two_sided import gain_if_met
+
     matches = report.matches
-    total = sum(m.requirement.weight for m in matches)
     gains: dict[str, float] = {}
     rows: list[dict[str, Any]] = []
     for m in matches:
         need = m.requirement
         gain = 0.0
-        if m.status != "match" and total and need.gate not in _UNLEARNABLE_GATES:
-            gain = 100 * need.weight * (1 - m.credit) / total
+        if m.status != "match" and need.gate not in _UNLEARNABLE_GATES and report.parts:
+            gain = gain_if_met(m, report.parts)
             gains[need.skill] = gains.get(need.skill, 0.0) + gain
         if requirements:
             known = vocabulary.skills.get(need.canonical) if need.canonical else None

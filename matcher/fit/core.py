@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from matcher.fit import two_sided
 from matcher.fit.advice import answers, builds_on, quoted
+from matcher.fit.two_sided import Eligibility, FitParts, GateStatus, confidence
 from matcher.score.scoring import Side, score_pairs, tfidf_for
 from matcher.understand.documents import (
     Evidence,
@@ -36,10 +38,10 @@ NEAR_SCORE = 50.0
 # canonical skill, since the words may be used in passing.
 WRITTEN_SCORE = 90.0
 # Only matches earn credit towards the fit (score/100): a gap, even one with something
-# near, is not yet met. So asking for more that you lack can never raise the fit.
-STRONG_FIT = 70.0
-POOR_FIT = 35.0
-POOR_MISSING_SHARE = 0.5
+# near, is not yet met. So asking for more that you lack can never raise the fit. The
+# fit's weights and the verdict thresholds live in ``two_sided``.
+STRONG_FIT = two_sided.STRONG_FIT
+POOR_FIT = two_sided.POOR_FIT
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,11 @@ class SkillMatch:
     method: str
     status: Status
     gate_met: bool | None = None
+    # "met", "not_shown" (the CV leaves it unsaid: the years of a skill it shows, the
+    # right to work) or "unmet" (the CV contradicts it); None when no gate.
+    gate_status: str | None = None
+    # How sure extraction is that this is a requirement (its source), 0-1.
+    confidence: float = 1.0
 
     @property
     def credit(self) -> float:
@@ -71,7 +78,9 @@ class SkillMatch:
             "years": need.years,
             "gate": need.gate,
             "gate_met": self.gate_met,
+            "gate_status": self.gate_status,
             "weight": need.weight,
+            "confidence": self.confidence,
             "posting_evidence": need.evidence.line,
             "status": self.status,
             "score": self.score,
@@ -125,6 +134,8 @@ class MatchReport:
     posting: str = ""
     profile: str = ""
     title: str = ""
+    parts: FitParts | None = None
+    eligibility: Eligibility = Eligibility()
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain data: the JSON that ``match --format json`` prints."""
@@ -148,26 +159,45 @@ class MatchReport:
             "posting": self.posting,
             "profile": self.profile,
             "title": self.title,
+            "fit_parts": self.parts.to_dict() if self.parts else None,
+            "role_relevance": self.parts.relevance if self.parts else None,
+            "eligibility": self.eligibility.to_dict(),
         }
 
 
-def _gate_met(
+def _gate_status(
     requirement: Requirement, best: Strength | None, score: float, profile: Profile
-) -> bool | None:
-    """Whether the strengths show a hard gate (None if the requirement is no gate)."""
+) -> GateStatus | None:
+    """Whether the strengths show a hard gate: met, not shown or unmet (None: no gate).
+
+    *Unmet* means the CV contradicts the gate: it states fewer years (of the skill, or
+    in the whole career), a lower degree, or denies the credential ("AZ-104: studying").
+    Everything else a CV leaves unsaid is *not shown*: the years of a skill it shows
+    ("5+ years of Vue" against "Vue.js"), the right to work, a licence it does not name.
+    """
     gate = requirement.gate
     if gate is None:
         return None
     if _is_generic_gate(requirement):
-        return _stated(requirement, profile) is not None
+        return "met" if _stated(requirement, profile) is not None else "not_shown"
     if gate == "degree" and (requirement.category == "certification" or best is None):
-        return profile.degree_level >= max(degree_level_asked(requirement), 1)
-    if gate == "years":
-        years = max(
-            filter(None, ((best.years if best else None), profile.years_experience)), default=0
-        )
-        return score >= MATCH_SCORE and years >= (requirement.years or 0)
-    return score >= MATCH_SCORE
+        asked = max(degree_level_asked(requirement), 1)
+        if profile.degree_level >= asked:
+            return "met"
+        return "unmet" if profile.degree_level else "not_shown"
+    asked = requirement.years or 0
+    shown = best.years if best is not None and score >= MATCH_SCORE else None
+    if gate == "years" and (
+        (shown is not None and shown < asked)
+        or (profile.years_experience is not None and profile.years_experience < asked)
+    ):
+        return "unmet"
+    if score >= MATCH_SCORE and (gate != "years" or (shown or 0) >= asked):
+        return "met"
+    denied = any(
+        m.skill is not None and m.skill == requirement.canonical for m in profile.not_evidence
+    )
+    return "unmet" if denied else "not_shown"
 
 
 def _is_generic_gate(requirement: Requirement) -> bool:
@@ -246,14 +276,36 @@ def match(
             written = _written_in_cv(requirement.text, profile)
             if written is not None:
                 best, score, method = written, WRITTEN_SCORE, "cv text"
-        gate_met = _gate_met(requirement, best, score, profile)
+        gate_status = _gate_status(requirement, best, score, profile)
+        gate_met = None if gate_status is None else gate_status == "met"
         status = _status(score)
-        if gate_met is True and requirement.gate == "degree":
+        if gate_status == "met" and requirement.gate == "degree":
             status, score = "match", max(score, MATCH_SCORE)
-        elif gate_met is False and status == "match":
+        elif gate_status == "unmet" and status == "match":
             status = "prepare"
-        matches.append(SkillMatch(requirement, best, round(score, 1), method, status, gate_met))
-    return _report(_best_of_alternatives(matches), profile, posting, vocabulary)
+        matches.append(
+            SkillMatch(
+                requirement,
+                best,
+                round(score, 1),
+                method,
+                status,
+                gate_met,
+                gate_status,
+                confidence(requirement, posting),
+            )
+        )
+    counted = [two_sided.counts_in_coverage(r) for r in requirements]
+    core = two_sided.core_share(profile, scores, counted)
+    similarity = two_sided.role_similarity(profile, posting)
+    field = two_sided.field_relevance(profile, posting, vocabulary)
+    return _report(
+        _best_of_alternatives(matches),
+        profile,
+        posting,
+        vocabulary,
+        parts=(similarity, field, core),
+    )
 
 
 def _best_of_alternatives(matches: list[SkillMatch]) -> tuple[SkillMatch, ...]:
@@ -274,34 +326,48 @@ def _best_of_alternatives(matches: list[SkillMatch]) -> tuple[SkillMatch, ...]:
 
 
 def _rank(m: SkillMatch) -> tuple[bool, float]:
-    return (m.gate_met is not False, m.score)
+    return (m.gate_status != "unmet", m.score)
 
 
-def fit_and_verdict(matches: Sequence[SkillMatch]) -> tuple[float, Verdict]:
+def fit_and_verdict(
+    matches: Sequence[SkillMatch],
+    *,
+    similarity: float | None = None,
+    field: float | None = None,
+    core: float | None = None,
+) -> tuple[float, Verdict]:
     """The fit (0-100) and verdict that scored requirements earn (rules in the README).
 
+    ``similarity`` (0-1) is the role's text against the person's experience, ``field``
+    (0-1) how much of the role lies in the person's fields of work, ``core`` (0-1) the
+    share of their leading strengths the job uses; a part not given is left out.
     Public so that what-if tools (the journal's "had you prepared X") use the same rules.
     """
-    total = sum(m.requirement.weight for m in matches)
-    fit = (
-        round(100 * sum(m.requirement.weight * m.credit for m in matches) / total, 1)
-        if total
-        else 0.0
-    )
-    required = [m for m in matches if m.requirement.importance == "required"]
-    missing_required = [m for m in required if m.status == "missing"]
-    unmet_gates = [m for m in required if m.gate_met is False]
-    if fit < POOR_FIT or (required and len(missing_required) > POOR_MISSING_SHARE * len(required)):
-        return fit, "poor"
-    if fit >= STRONG_FIT and not unmet_gates:
-        return fit, "strong"
-    return fit, "stretch"
+    fit, _ = two_sided.fit_parts(matches, similarity, field, core)
+    return fit, verdict_for(fit, two_sided.eligibility(matches))
+
+
+def verdict_for(fit: float, eligibility: Eligibility) -> Verdict:
+    """Poor under the poor threshold; strong from the strong one unless a required gate is
+    unmet; stretch otherwise (thresholds in ``two_sided``, fitted on labelled pairs)."""
+    if fit < two_sided.POOR_FIT:
+        return "poor"
+    if fit >= two_sided.STRONG_FIT and not eligibility.blocked:
+        return "strong"
+    return "stretch"
 
 
 def _report(
-    matches: tuple[SkillMatch, ...], profile: Profile, posting: Posting, vocabulary: Vocabulary
+    matches: tuple[SkillMatch, ...],
+    profile: Profile,
+    posting: Posting,
+    vocabulary: Vocabulary,
+    *,
+    parts: tuple[float | None, float | None, float | None] = (None, None, None),
 ) -> MatchReport:
-    fit, verdict = fit_and_verdict(matches)
+    fit, fit_parts = two_sided.fit_parts(matches, *parts)
+    eligibility = two_sided.eligibility(matches)
+    verdict = verdict_for(fit, eligibility)
     # Advice says only what the texts back: quotes that show the strength, lead-with
     # items that answer what is asked, a closest strength only when it is one to build on.
     matches = tuple(quoted(m, profile, vocabulary) for m in matches)
@@ -316,7 +382,7 @@ def _report(
             if m.status != "match"
         ),
         key=lambda g: (
-            not (g.match.gate_met is False and g.requirement.importance == "required"),
+            not (g.match.gate_status == "unmet" and g.requirement.importance == "required"),
             g.requirement.importance != "required",
             -g.requirement.weight,
             g.kind != "missing",
@@ -331,4 +397,6 @@ def _report(
         posting=posting.name,
         profile=profile.name,
         title=posting.title,
+        parts=fit_parts,
+        eligibility=eligibility,
     )

@@ -443,13 +443,27 @@ class _Rescorer:
             have = Strength(best, best, None, evidence) if best else None
             method = row.get("method") or "none"
             self.keys.append(_key(row["skill"]))
+            sure = float(row.get("confidence") or 1.0)
             self.matches.append(
                 SkillMatch(
-                    need, have, float(row["score"]), method, row["status"], row.get("gate_met")
+                    need,
+                    have,
+                    float(row["score"]),
+                    method,
+                    row["status"],
+                    row.get("gate_met"),
+                    row.get("gate_status"),
+                    sure,
                 )
             )
             gate_met = True if row.get("gate") else None
-            self.prepared.append(SkillMatch(need, have, 100.0, method, "match", gate_met))
+            gate_status = "met" if row.get("gate") else None
+            self.prepared.append(
+                SkillMatch(need, have, 100.0, method, "match", gate_met, gate_status, sure)
+            )
+        # The fit's other parts (role relevance, the person's core) do not change with
+        # what is prepared; reports stored before they existed have coverage alone.
+        self.parts = report.get("fit_parts") or {}
 
     def __call__(self, prepared: Iterable[str] = ()) -> tuple[float, str]:
         from matcher.fit.core import fit_and_verdict
@@ -459,7 +473,13 @@ class _Rescorer:
             ready if key in chosen else as_is
             for key, as_is, ready in zip(self.keys, self.matches, self.prepared)
         )
-        return fit_and_verdict(matches)
+        core = self.parts.get("core")
+        return fit_and_verdict(
+            matches,
+            similarity=self.parts.get("similarity"),
+            field=self.parts.get("field"),
+            core=None if core is None else core / 100,
+        )
 
 
 def _rescore(report: Mapping[str, Any], prepared: Iterable[str] = ()) -> tuple[float, str]:

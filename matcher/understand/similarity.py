@@ -1,0 +1,102 @@
+"""How alike two documents are in what they talk about, 0-1: the role a posting describes
+against the work a CV describes.
+
+``document_similarity(a, b)`` is the one entry point. It uses the shipped static word
+embeddings (``matcher.understand.embeddings``) where that module is present, and
+otherwise a TF-IDF cosine of stemmed content words. The TF-IDF weights are fitted on a
+small background of the team's own texts that no benchmark scores (the example
+postings and profiles, and the training CVs), so that words every job text uses
+("experience", "team", "role") weigh little and a job's own words ("nursing",
+"payroll", "Kubernetes") weigh much. Words the background never saw weigh most.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+from matcher import paths
+
+_WORD = re.compile(r"[a-z][a-z0-9+#]*(?:\.[a-z0-9]+)*")
+# The background: texts of the team's that no benchmark scores (see the module docstring).
+_BACKGROUND_GLOBS = (
+    ("examples/postings", "*.txt"),
+    ("examples/profiles", "*.txt"),
+    ("cvs", "train-*.txt"),
+    ("cvs", "train-*.md"),
+)
+
+
+def document_similarity(a: str, b: str) -> float:
+    """How alike two texts are in what they talk about, 0-1 (1 for the same text)."""
+    embedded = _embedding_similarity()
+    if embedded is not None:
+        return max(0.0, min(1.0, float(embedded(a, b))))
+    return tfidf_similarity(a, b)
+
+
+def _embedding_similarity() -> Any:
+    """The embeddings' document similarity, if that module ships one."""
+    try:
+        from matcher.understand import embeddings  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return getattr(embeddings, "document_similarity", None)
+
+
+def tfidf_similarity(a: str, b: str) -> float:
+    """Cosine of the two texts' TF-IDF vectors (sublinear term counts), 0-1."""
+    left, right = _vector(a), _vector(b)
+    if not left or not right:
+        return 0.0
+    dot = sum(weight * right.get(term, 0.0) for term, weight in left.items())
+    return max(0.0, min(1.0, dot))
+
+
+@lru_cache(maxsize=1024)
+def _vector(text: str) -> dict[str, float]:
+    # Cached: a batch holds one CV against every posting.
+    idf, unseen = _idf()
+    counts = Counter(terms(text))
+    vector = {t: (1 + math.log(n)) * idf.get(t, unseen) for t, n in counts.items()}
+    norm = math.sqrt(sum(w * w for w in vector.values()))
+    return {t: w / norm for t, w in vector.items()} if norm else {}
+
+
+def terms(text: str) -> list[str]:
+    """The stemmed content words of a text ("Nursing" and "nurses" both "nurs")."""
+    stop, stem = _language()
+    words = [w.rstrip(".") for w in _WORD.findall(text.lower())]
+    return stem([w for w in words if len(w) > 1 and w not in stop])
+
+
+@lru_cache(maxsize=1)
+def _language() -> tuple[frozenset[str], Any]:
+    import snowballstemmer
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    stemmer = snowballstemmer.stemmer("english")
+    return frozenset(STOP_WORDS), stemmer.stemWords
+
+
+@lru_cache(maxsize=1)
+def _idf() -> tuple[dict[str, float], float]:
+    """Smoothed IDF of every background term, and the weight of a term never seen."""
+    documents = list(_background())
+    df: Counter[str] = Counter()
+    for text in documents:
+        df.update(set(terms(text)))
+    n = len(documents)
+    idf = {t: math.log((1 + n) / (1 + d)) + 1 for t, d in df.items()}
+    return idf, math.log(1 + n) + 1
+
+
+def _background() -> Iterable[str]:
+    root = paths.corpora_dir()
+    for folder, pattern in _BACKGROUND_GLOBS:
+        for path in sorted((root / folder).glob(pattern)):
+            yield path.read_text(encoding="utf-8")

@@ -1,0 +1,104 @@
+"""The two-sided fit: a prior on few requirements, eligibility apart, role relevance."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+from conftest import EXAMPLES, posting, profile
+
+from matcher import load_posting, load_profile, match
+from matcher.fit import two_sided
+from matcher.understand.documents import Profile
+
+
+@cache
+def cv(name: str) -> Profile:
+    return load_profile(profile(name))
+
+
+def test_one_extracted_requirement_cannot_give_a_full_score():
+    job = load_posting(text="Marketing Administrator\n\nRequirements:\n- HTML\n")
+    assert len(job.requirements) == 1
+    report = match(load_profile(text="HTML\nCSS\nJavaScript"), job)
+    assert report.matches[0].status == "match"
+    assert report.fit < 100 and report.parts is not None and report.parts.coverage <= 50
+    # Nor does it outrank a developer's own posting for a developer.
+    developer = cv("python-backend-developer-cv")
+    own = match(developer, load_posting(posting("backend-python-developer")))
+    assert match(developer, job).fit < own.fit
+
+
+def test_years_a_strengths_list_does_not_state_are_not_shown_not_unmet():
+    text = posting("junior-frontend-developer").read_text(encoding="utf-8")
+    text = text.replace(
+        "* Solid fundamentals in HTML",
+        "* 5+ years of Vue in production\n* Solid fundamentals in HTML",
+    )
+    strengths = profile("junior-frontend-strengths").read_text(encoding="utf-8") + "\n- Vue.js\n"
+    report = match(load_profile(text=strengths), load_posting(text=text))
+    vue = next(m for m in report.matches if m.requirement.canonical == "Vue.js")
+    assert vue.requirement.gate == "years" and vue.requirement.years == 5
+    assert vue.status == "match" and vue.gate_status == "not_shown"
+    assert not report.eligibility.blocked and report.verdict != "poor"
+    shown = report.eligibility.of("not_shown")
+    assert [g.skill for g in shown if g.gate == "years"] == ["Vue.js"]
+    assert "say how many you have" in shown[0].note
+    assert all(g.requirement.canonical != "Vue.js" for g in report.gaps)
+
+
+def test_fewer_years_stated_are_unmet():
+    job = load_posting(text="Requirements:\n- 5+ years of Python\n- SQL\n")
+    report = match(load_profile(text="Python (2 years)\nSQL"), job)
+    python = next(m for m in report.matches if m.requirement.canonical == "Python")
+    assert python.gate_status == "unmet" and report.eligibility.blocked
+    assert report.verdict != "strong"
+
+
+def test_role_relevance_ranks_own_field_above_marketing():
+    developer = cv("python-backend-developer-cv")
+    own = match(developer, load_posting(posting("backend-python-developer")))
+    other = match(developer, load_posting(posting("digital-marketing-manager")))
+    assert own.parts is not None and other.parts is not None
+    assert own.parts.relevance is not None and other.parts.relevance is not None
+    assert own.parts.relevance > other.parts.relevance + 20
+    assert own.fit > other.fit
+
+
+def test_a_strengths_list_has_no_text_relevance_but_a_field_one():
+    report = match(cv("python-backend-developer-cv"), load_posting(posting("data-analyst")))
+    listed = match(
+        load_profile(text="Python\nSQL\nPostgreSQL"), load_posting(posting("data-analyst"))
+    )
+    assert report.parts is not None and report.parts.similarity is not None
+    assert listed.parts is not None and listed.parts.similarity is None
+    assert listed.parts.field is not None and listed.parts.relevance is not None
+
+
+def test_a_posting_against_itself_is_a_full_match():
+    for path in sorted((EXAMPLES / "postings").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        report = match(load_profile(text=text), load_posting(text=text))
+        parts = report.parts
+        assert parts is not None and parts.relevance is not None, path.name
+        assert report.verdict == "strong" and not report.eligibility.of("unmet"), path.name
+        assert parts.relevance >= 80 and parts.met >= 0.7 * parts.counted, path.name
+
+
+def test_report_json_carries_relevance_and_eligibility():
+    report = match(
+        cv("python-backend-developer-cv"), load_posting(posting("backend-python-developer"))
+    )
+    data = json.loads(json.dumps(report.to_dict()))
+    assert data["role_relevance"] == report.parts.relevance  # type: ignore[union-attr]
+    assert set(data["fit_parts"]) >= {"coverage", "relevance", "core"}
+    assert set(data["eligibility"]) == {"blocked", "met", "not_shown", "unmet"}
+    assert all(
+        r["gate_status"] in (None, "met", "not_shown", "unmet") for r in data["requirements"]
+    )
+
+
+def test_the_fit_is_its_parts_combined_with_the_shipped_weights():
+    report = match(cv("data-analyst-cv"), load_posting(posting("data-analyst")))
+    assert report.parts is not None
+    assert abs(two_sided.combine_parts(report.parts.to_dict()) - report.fit) <= 0.15
