@@ -218,7 +218,6 @@ def scored_from_report(
     empty ``company``, and the skills it mentions anywhere break ties of ``field``.
     """
     from matcher.batch.company import company_named
-
     from matcher.fit.two_sided import gain_if_met
 
     matches = report.matches
