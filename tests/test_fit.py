@@ -102,3 +102,18 @@ def test_the_fit_is_its_parts_combined_with_the_shipped_weights():
     report = match(cv("data-analyst-cv"), load_posting(posting("data-analyst")))
     assert report.parts is not None
     assert abs(two_sided.combine_parts(report.parts.to_dict()) - report.fit) <= 0.15
+
+
+def test_refine_suggests_skills_only_from_jobs_the_person_could_get():
+    from matcher import score_postings
+    from matcher.batch.refine import refine
+    from matcher.understand.vocabulary import shipped_vocabulary
+
+    frame = score_postings(cv("data-analyst-cv"), EXAMPLES / "postings", workers=1)
+    verdicts = dict(zip(frame["id"].map(lambda i: i.rsplit("/", 1)[-1]), frame["verdict"]))
+    assert verdicts["data-analyst.txt"] == "strong"
+    assert verdicts["registered-nurse-med-surg.txt"] == "poor"
+    skills = shipped_vocabulary().skills
+    for advice in (*refine(frame).learn, *refine(frame).lacking):
+        known = skills.get(advice.skill)
+        assert known is None or known.field not in ("healthcare_nursing", "education"), advice

@@ -230,18 +230,23 @@ def _field_of(skill: str | None, vocabulary: Vocabulary) -> str | None:
 
 
 def core_strengths(profile: Profile) -> list[int]:
-    """Indices of the strengths the person leads with: a list's first entries (their own
-    order), a CV's most evidenced skills (known skills first, soft skills left out:
-    every job asks for them)."""
-    candidates = [j for j, s in enumerate(profile.strengths) if s.category != "soft_skill"]
+    """Indices of the strengths the person leads with, of the known skills (a CV's or a
+    list's free phrases are as often its name or an employer as a skill): a list's first
+    entries (their own order), a CV's most often mentioned. Soft skills are left out:
+    every job asks for them. Adding a strength to a list never changes its first five."""
+    candidates = [
+        j
+        for j, s in enumerate(profile.strengths)
+        if s.canonical is not None and s.category != "soft_skill"
+    ]
     if profile.kind == "list":
         return candidates[:CORE_SIZE]
     text = profile.text
 
-    def evidence(j: int) -> tuple[bool, int, int]:
+    def evidence(j: int) -> tuple[int, int]:
         strength = profile.strengths[j]
         said = len(re.findall(rf"(?<!\w){re.escape(strength.text)}(?!\w)", text, re.IGNORECASE))
-        return (strength.canonical is None, -max(said, 1), j)
+        return (-max(said, 1), j)
 
     return sorted(candidates, key=evidence)[:CORE_SIZE]
 

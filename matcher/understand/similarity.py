@@ -12,11 +12,13 @@ postings and profiles, and the training CVs), so that words every job text uses
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from matcher import paths
@@ -39,6 +41,7 @@ def document_similarity(a: str, b: str) -> float:
     return tfidf_similarity(a, b)
 
 
+@lru_cache(maxsize=1)
 def _embedding_similarity() -> Any:
     """The embeddings' document similarity, if that module ships one."""
     try:
@@ -85,14 +88,27 @@ def _language() -> tuple[frozenset[str], Any]:
 
 @lru_cache(maxsize=1)
 def _idf() -> tuple[dict[str, float], float]:
-    """Smoothed IDF of every background term, and the weight of a term never seen."""
+    """Smoothed IDF of every background term, and the weight of a term never seen.
+
+    Kept in the user cache, keyed by the background texts and this module's code:
+    stemming them again would cost a cold run a fifth of a second.
+    """
     documents = list(_background())
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for text in documents:
+        digest.update(text.encode("utf-8") + b"\0")
+    cached = paths.cache_dir() / f"background-idf-{digest.hexdigest()[:16]}.pickle"
+    table = paths.read_cache(cached)
+    if isinstance(table, tuple) and len(table) == 2:
+        return table
     df: Counter[str] = Counter()
     for text in documents:
         df.update(set(terms(text)))
     n = len(documents)
     idf = {t: math.log((1 + n) / (1 + d)) + 1 for t, d in df.items()}
-    return idf, math.log(1 + n) + 1
+    table = (idf, math.log(1 + n) + 1)
+    paths.write_cache(cached, table)
+    return table
 
 
 def _background() -> Iterable[str]:
