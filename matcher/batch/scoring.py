@@ -273,9 +273,10 @@ def _field(
 
     The cross-cutting files (certifications, languages, transferable skills) are no field
     of work: a nurse's licence or an electrician's ECS card says "certifications", which
-    tells the person nothing; they count only when nothing else is known. Ties go to
-    the field the posting mentions most anywhere (an IT project manager's Agile and
-    Scrum tie with budgeting; SharePoint, Azure and Windows in the job purpose decide).
+    tells the person nothing; they count only when nothing else is known (not even in
+    the posting's other words). Ties go to the field the posting mentions most anywhere
+    (an IT project manager's Agile and Scrum tie with budgeting; SharePoint, Azure and
+    Windows in the job purpose decide).
     """
     from matcher.journal.records import CROSS_CUTTING_FIELDS
 
@@ -292,6 +293,10 @@ def _field(
                 weight[known.field] += m.requirement.weight
         if weight:
             return min(weight, key=lambda f: (-round(weight[f], 6), -mentioned[f], f))
+        # Only licences and soft skills asked for: the posting's other words tell.
+        work = {f: n for f, n in mentioned.items() if f not in CROSS_CUTTING_FIELDS}
+        if work and not cross_cutting:
+            return min(work, key=lambda f: (-work[f], f))
     return None
 
 

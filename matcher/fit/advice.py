@@ -167,7 +167,9 @@ def builds_on(m: M, vocabulary: Vocabulary) -> bool:
         relation = vocabulary.relation(need.canonical, have.canonical)  # type: ignore[arg-type]
         if relation is not None:
             return relation in BUILDS_ON
-    return bool(_content_words(need.skill, need.text) & _content_words(have.skill, have.text))
+    return any(
+        shares_a_word(a, b) for a in (need.skill, need.text) for b in (have.skill, have.text)
+    )
 
 
 def shares_a_word(a: str, b: str) -> bool:

@@ -59,16 +59,17 @@ def _question_order(gap: Mapping[str, Any]) -> tuple[int, int]:
 
 def _near(gap: Mapping[str, Any], method: str, cv_text: str, vocabulary: Vocabulary) -> bool:
     """Whether the CV shows the gap's closest strength and it is a near relative of the
-    skill: the same skill, narrower, sibling or broader as scored (``method``), or two
-    names that share a word; a cousin or a look-alike is no ground to name it."""
-    from matcher.fit.advice import BUILDS_ON, is_contact_line, shares_a_word, showing_line
+    skill in the vocabulary: the same skill, narrower, sibling or broader as scored
+    (``method``). A cousin, or a phrase alike only in its words, is no ground to name
+    it in a letter ("my experience is with explaining numbers to non-technical")."""
+    from matcher.fit.advice import BUILDS_ON, is_contact_line, showing_line
     from matcher.understand.documents import Evidence, Strength
 
     closest = gap.get("closest")
     if not closest:
         return False
     relation = "same" if method == "vocabulary" else method.removeprefix("taxonomy:")
-    if relation not in BUILDS_ON and not shares_a_word(gap["skill"], closest):
+    if relation not in BUILDS_ON:
         return False
     have = vocabulary.lookup(closest)
     strength = Strength(closest, closest, have.name if have else None, Evidence("", 0, 0))
