@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from matcher.fit import two_sided
 from matcher.fit.advice import answers, builds_on, quoted
-from matcher.fit.two_sided import Eligibility, FitParts, GateStatus, confidence
+from matcher.fit.two_sided import Eligibility, FitParts, GateStatus
 from matcher.score.scoring import Side, score_pairs, tfidf_for
 from matcher.understand.documents import (
     Evidence,
@@ -40,8 +40,15 @@ WRITTEN_SCORE = 90.0
 # Only matches earn credit towards the fit (score/100): a gap, even one with something
 # near, is not yet met. So asking for more that you lack can never raise the fit. The
 # fit's weights and the verdict thresholds live in ``two_sided``.
-STRONG_FIT = two_sided.STRONG_FIT
-POOR_FIT = two_sided.POOR_FIT
+
+
+def __getattr__(name: str) -> float:
+    # STRONG_FIT and POOR_FIT: the verdict thresholds of the calibration in use.
+    if name == "STRONG_FIT":
+        return two_sided.calibration().strong
+    if name == "POOR_FIT":
+        return two_sided.calibration().poor
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -253,6 +260,11 @@ def match(
     With ``taxonomy`` (an imported one, as given to the loaders), its hierarchy and
     aliases count beside the vocabulary's; the TF-IDF weights stay the vocabulary's.
     """
+    if not isinstance(profile, Profile) or not isinstance(posting, Posting):
+        raise TypeError(
+            "match() takes a Profile and a Posting (from load_profile and load_posting),"
+            f" not {type(profile).__name__} and {type(posting).__name__}"
+        )
     base = vocabulary or shipped_vocabulary()
     vocabulary = lookup_vocabulary(base, taxonomy)
     requirements = posting.requirements
@@ -264,6 +276,7 @@ def match(
         tfidf=tfidf_for(base),
     )
     matches = []
+    sure = two_sided.confidences(posting)
     for i, requirement in enumerate(requirements):
         j = int(scores[i].argmax()) if strengths else -1
         best = strengths[j] if j >= 0 else None
@@ -292,7 +305,7 @@ def match(
                 status,
                 gate_met,
                 gate_status,
-                confidence(requirement, posting),
+                two_sided.confidence(requirement, sure),
             )
         )
     counted = [two_sided.counts_in_coverage(r) for r in requirements]
@@ -335,6 +348,7 @@ def fit_and_verdict(
     similarity: float | None = None,
     field: float | None = None,
     core: float | None = None,
+    by: str | None = None,
 ) -> tuple[float, Verdict]:
     """The fit (0-100) and verdict that scored requirements earn (rules in the README).
 
@@ -343,16 +357,18 @@ def fit_and_verdict(
     share of their leading strengths the job uses; a part not given is left out.
     Public so that what-if tools (the journal's "had you prepared X") use the same rules.
     """
-    fit, _ = two_sided.fit_parts(matches, similarity, field, core)
-    return fit, verdict_for(fit, two_sided.eligibility(matches))
+    fit, parts = two_sided.fit_parts(matches, similarity, field, core, by)
+    return fit, verdict_for(fit, two_sided.eligibility(matches), parts.similarity_by)
 
 
-def verdict_for(fit: float, eligibility: Eligibility) -> Verdict:
+def verdict_for(fit: float, eligibility: Eligibility, by: str | None = None) -> Verdict:
     """Poor under the poor threshold; strong from the strong one unless a required gate is
-    unmet; stretch otherwise (thresholds in ``two_sided``, fitted on labelled pairs)."""
-    if fit < two_sided.POOR_FIT:
+    unmet; stretch otherwise (thresholds in ``two_sided``, fitted on labelled pairs, for
+    the ``by`` document similarity)."""
+    w = two_sided.calibration(by)
+    if fit < w.poor:
         return "poor"
-    if fit >= two_sided.STRONG_FIT and not eligibility.blocked:
+    if fit >= w.strong and not eligibility.blocked:
         return "strong"
     return "stretch"
 
@@ -367,7 +383,7 @@ def _report(
 ) -> MatchReport:
     fit, fit_parts = two_sided.fit_parts(matches, *parts)
     eligibility = two_sided.eligibility(matches)
-    verdict = verdict_for(fit, eligibility)
+    verdict = verdict_for(fit, eligibility, fit_parts.similarity_by)
     # Advice says only what the texts back: quotes that show the strength, lead-with
     # items that answer what is asked, a closest strength only when it is one to build on.
     matches = tuple(quoted(m, profile, vocabulary) for m in matches)

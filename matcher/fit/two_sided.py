@@ -13,9 +13,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from matcher.understand.documents import Posting, Profile, Requirement, Strength
+from matcher.understand.similarity import backend as similarity_backend
 from matcher.understand.similarity import document_similarity
 from matcher.understand.vocabulary import Vocabulary
 
@@ -41,21 +43,7 @@ LINKED_MODEL_CONFIDENCE = 0.85
 CORE_SIZE = 5
 # A strength "used" by the job answers one of its requirements at least this well.
 USED_SCORE = 75.0
-# Fitted by ``python benchmarks/bench_fit.py --fit`` on all 28 evaluation CVs (their
-# labelled pairs and field ranking); the cross-validated figures in
-# benchmarks/RESULTS.md are of this same procedure, each fold fitted without its CVs.
-# The prior's weight (requirements' worth of nothing shown, so that two or three
-# requirements cannot give a full score), the parts' weights, and the text similarity
-# at which the role counts as fully the person's kind of work.
-PRIOR_WEIGHT = 1.0
-COVERAGE_WEIGHT = 0.6
-TEXT_WEIGHT = 0.2
-FIELD_WEIGHT = 0.1
-CORE_WEIGHT = 0.1
-RELEVANCE_FULL = 0.3
-# Verdict thresholds on the fit, fitted with the weights.
-STRONG_FIT = 54.0
-POOR_FIT = 37.0
+# The fit's weights and thresholds: see ``Calibration`` and ``CALIBRATIONS`` below.
 # Role relevance by field of work: the role's known skills by field (a vocabulary skill's
 # ``field``) against how many of the person's skills lie in each; this many make a field
 # fully the person's. Fields every job shares say nothing about the kind of work.
@@ -64,6 +52,58 @@ _FIELDLESS = frozenset({"certifications", "transferable", "languages"})
 # The items that say what the job is (never what it asks for: asking for more must not
 # make a role more the person's kind of work).
 ROLE_SECTIONS = frozenset({"responsibilities", "other"})
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The fit's weights and verdict thresholds for one document-similarity
+    representation (their similarities differ in scale, so each is fitted apart).
+
+    ``prior``: requirements' worth of nothing shown (so that two or three requirements
+    cannot give a full score); ``coverage``, ``text``, ``field``, ``core``: the parts'
+    weights; the role's text similarity counts 0 at ``low`` and in full from ``full``;
+    the verdict is poor under ``poor`` and strong from ``strong``.
+    """
+
+    prior: float
+    coverage: float
+    text: float
+    field: float
+    core: float
+    low: float
+    full: float
+    poor: float = 0.0
+    strong: float = 0.0
+
+
+# Fitted by ``python benchmarks/bench_fit.py --fit`` on all 28 evaluation CVs (their
+# labelled pairs and field ranking); the cross-validated figures in
+# benchmarks/RESULTS.md are of this same procedure, each fold fitted without its CVs.
+# A representation without a calibration here is not used by the fit.
+CALIBRATIONS = {
+    "tfidf": Calibration(
+        prior=1.0,
+        coverage=0.6,
+        text=0.2,
+        field=0.1,
+        core=0.1,
+        low=0.0,
+        full=0.3,
+        poor=37.0,
+        strong=54.0,
+    ),
+}
+
+
+def text_backend() -> str:
+    """The document similarity the fit uses: the default one where it is calibrated."""
+    by = similarity_backend()
+    return by if by in CALIBRATIONS else "tfidf"
+
+
+def calibration(by: str | None = None) -> Calibration:
+    """The calibration for a representation (by default the one in use)."""
+    return CALIBRATIONS.get(by or text_backend(), CALIBRATIONS["tfidf"])
 
 
 class _Scored(Protocol):
@@ -85,9 +125,9 @@ class _Scored(Protocol):
 class FitParts:
     """The parts of the fit: ``coverage``, ``relevance`` and ``core`` 0-100 as the README
     explains them; ``met`` and ``counted`` (coverage's weighted sums), ``similarity``
-    (the role's text against the CV's, 0-1; None for a plain strengths list, which has
-    no titles or experience) and ``field`` (the role's fields of work against the
-    person's, 0-1) are what they are made of."""
+    (the role's text against the CV's, 0-1, by the ``similarity_by`` representation;
+    None for a plain strengths list, which has no titles or experience) and ``field``
+    (the role's fields of work against the person's, 0-1) are what they are made of."""
 
     coverage: float
     relevance: float | None
@@ -96,6 +136,7 @@ class FitParts:
     counted: float
     similarity: float | None
     field: float | None
+    similarity_by: str = "tfidf"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -106,6 +147,7 @@ class FitParts:
             "counted": self.counted,
             "similarity": self.similarity,
             "field": self.field,
+            "similarity_by": self.similarity_by,
         }
 
 
@@ -157,14 +199,20 @@ class Eligibility:
 # ------------------------------------------------------------------------ the parts
 
 
-def confidence(requirement: Requirement, posting: Posting) -> float:
-    """How sure extraction is of a requirement, 0-1, by what found it (see above)."""
-    for mention in posting.mentions:
-        if (mention.start, mention.end) == (requirement.evidence.start, requirement.evidence.end):
-            if mention.source == "model" and mention.skill is not None:
-                return LINKED_MODEL_CONFIDENCE
-            return SOURCE_CONFIDENCE.get(mention.source, 1.0)
-    return 1.0
+def confidences(posting: Posting) -> dict[tuple[int, int], float]:
+    """How sure extraction is of each requirement, 0-1, by what found its mention (see
+    ``SOURCE_CONFIDENCE``), keyed by the requirement's evidence span."""
+    return {
+        (m.start, m.end): LINKED_MODEL_CONFIDENCE
+        if m.source == "model" and m.skill is not None
+        else SOURCE_CONFIDENCE.get(m.source, 1.0)
+        for m in posting.mentions
+    }
+
+
+def confidence(requirement: Requirement, sure: Mapping[tuple[int, int], float]) -> float:
+    """A requirement's confidence from ``confidences(posting)`` (1.0 if not found)."""
+    return sure.get((requirement.evidence.start, requirement.evidence.end), 1.0)
 
 
 def counts_in_coverage(requirement: Requirement) -> bool:
@@ -200,7 +248,7 @@ def role_similarity(profile: Profile, posting: Posting) -> float | None:
     None for a plain strengths list."""
     if profile.kind == "list":
         return None
-    return document_similarity(role_text(posting), profile.text)
+    return document_similarity(role_text(posting), profile.text, by=text_backend())
 
 
 def field_relevance(profile: Profile, posting: Posting, vocabulary: Vocabulary) -> float:
@@ -234,21 +282,25 @@ def core_strengths(profile: Profile) -> list[int]:
     list's free phrases are as often its name or an employer as a skill): a list's first
     entries (their own order), a CV's most often mentioned. Soft skills are left out:
     every job asks for them. Adding a strength to a list never changes its first five."""
-    candidates = [
-        j
-        for j, s in enumerate(profile.strengths)
-        if s.canonical is not None and s.category != "soft_skill"
-    ]
-    if profile.kind == "list":
-        return candidates[:CORE_SIZE]
-    text = profile.text
+    key = tuple(
+        (s.text, s.canonical is not None and s.category != "soft_skill") for s in profile.strengths
+    )
+    return list(_core_order(profile.kind, profile.text, key))
+
+
+@lru_cache(maxsize=64)
+def _core_order(kind: str, text: str, strengths: tuple[tuple[str, bool], ...]) -> tuple[int, ...]:
+    # Cached: a batch asks it of one profile for every posting.
+    candidates = [j for j, (_, known) in enumerate(strengths) if known]
+    if kind == "list":
+        return tuple(candidates[:CORE_SIZE])
 
     def evidence(j: int) -> tuple[int, int]:
-        strength = profile.strengths[j]
-        said = len(re.findall(rf"(?<!\w){re.escape(strength.text)}(?!\w)", text, re.IGNORECASE))
+        shown = strengths[j][0]
+        said = len(re.findall(rf"(?<!\w){re.escape(shown)}(?!\w)", text, re.IGNORECASE))
         return (-max(said, 1), j)
 
-    return sorted(candidates, key=evidence)[:CORE_SIZE]
+    return tuple(sorted(candidates, key=evidence)[:CORE_SIZE])
 
 
 def core_share(profile: Profile, scores: np.ndarray, counted: Sequence[bool]) -> float:
@@ -265,30 +317,18 @@ def core_share(profile: Profile, scores: np.ndarray, counted: Sequence[bool]) ->
 # ------------------------------------------------------------------------ the fit
 
 
-Weights = tuple[float, float, float, float, float, float]
-#: (prior weight, coverage, text relevance, field relevance, core, similarity counted as
-#: full text relevance)
-SHIPPED: Weights = (
-    PRIOR_WEIGHT,
-    COVERAGE_WEIGHT,
-    TEXT_WEIGHT,
-    FIELD_WEIGHT,
-    CORE_WEIGHT,
-    RELEVANCE_FULL,
-)
-
-
-def combine_parts(parts: Mapping[str, Any], weights: Sequence[float] = SHIPPED) -> float:
+def combine_parts(parts: Mapping[str, Any], weights: Calibration | None = None) -> float:
     """The fit, 0-100, from ``met``, ``counted``, ``similarity`` (0-1 or None), ``field``
     (0-1) and ``core`` (0-100 or None) as ``FitParts.to_dict()`` gives them: a weighted
-    mean of the parts present. The benchmark fits ``weights`` with it."""
-    prior, w_cov, w_text, w_field, w_core, full = weights
-    counted = parts["counted"] + prior
-    total, norm = w_cov * (parts["met"] / counted if counted else 0.0), w_cov
+    mean of the parts present. The benchmark fits ``weights`` with it; by default, the
+    calibration of the parts' ``similarity_by``."""
+    w = weights or calibration(parts.get("similarity_by"))
+    counted = parts["counted"] + w.prior
+    total, norm = w.coverage * (parts["met"] / counted if counted else 0.0), w.coverage
     for weight, value in (
-        (w_text, None if parts["similarity"] is None else min(1.0, parts["similarity"] / full)),
-        (w_field, parts["field"]),
-        (w_core, None if parts["core"] is None else parts["core"] / 100),
+        (w.text, _text_relevance(parts["similarity"], w)),
+        (w.field, parts["field"]),
+        (w.core, None if parts["core"] is None else parts["core"] / 100),
     ):
         if value is not None:
             total += weight * value
@@ -296,18 +336,21 @@ def combine_parts(parts: Mapping[str, Any], weights: Sequence[float] = SHIPPED) 
     return round(100 * total / norm, 1) if norm else 0.0
 
 
-def relevance(similarity: float | None, field: float | None) -> float | None:
+def _text_relevance(similarity: float | None, w: Calibration) -> float | None:
+    if similarity is None:
+        return None
+    return max(0.0, min(1.0, (similarity - w.low) / (w.full - w.low)))
+
+
+def relevance(similarity: float | None, field: float | None, w: Calibration) -> float | None:
     """Role relevance, 0-100: the text and field parts' weighted mean (those present)."""
     present = [
-        (w, v)
-        for w, v in (
-            (TEXT_WEIGHT, None if similarity is None else min(1.0, similarity / RELEVANCE_FULL)),
-            (FIELD_WEIGHT, field),
-        )
-        if v is not None
+        (weight, value)
+        for weight, value in ((w.text, _text_relevance(similarity, w)), (w.field, field))
+        if value is not None
     ]
-    norm = sum(w for w, _ in present)
-    return round(100 * sum(w * v for w, v in present) / norm, 1) if norm else None
+    norm = sum(weight for weight, _ in present)
+    return round(100 * sum(wt * v for wt, v in present) / norm, 1) if norm else None
 
 
 def fit_parts(
@@ -315,21 +358,26 @@ def fit_parts(
     similarity: float | None = None,
     field: float | None = None,
     core: float | None = None,
+    by: str | None = None,
 ) -> tuple[float, FitParts]:
-    """The fit and its parts (rules in the README); parts not given are left out."""
+    """The fit and its parts (rules in the README); parts not given are left out.
+    ``by`` is the representation ``similarity`` was measured with."""
+    by = by or text_backend()
+    w = calibration(by)
     met, counted = coverage_sums(matches)
     parts = FitParts(
-        coverage=round(100 * met / (counted + PRIOR_WEIGHT), 1),
-        relevance=relevance(similarity, field),
+        coverage=round(100 * met / (counted + w.prior), 1),
+        relevance=relevance(similarity, field, w),
         core=None if core is None else round(100 * core, 1),
         met=round(met, 4),
         counted=round(counted, 4),
         similarity=None if similarity is None else round(similarity, 4),
         field=None if field is None else round(field, 4),
+        similarity_by=by,
     )
-    raw = {**parts.to_dict(), "met": met, "counted": counted, "similarity": similarity}
-    raw.update(field=field, core=None if core is None else 100 * core)
-    return combine_parts(raw), parts
+    raw = {"met": met, "counted": counted, "similarity": similarity, "field": field}
+    raw["core"] = None if core is None else 100 * core
+    return combine_parts(raw, w), parts
 
 
 def gain_if_met(m: _Scored, parts: FitParts) -> float:
@@ -337,23 +385,25 @@ def gain_if_met(m: _Scored, parts: FitParts) -> float:
     (the other parts do not change when one more requirement is met)."""
     if not counts_in_coverage(m.requirement):
         return 0.0
-    norm = COVERAGE_WEIGHT + FIELD_WEIGHT * (parts.field is not None)
-    norm += TEXT_WEIGHT * (parts.similarity is not None) + CORE_WEIGHT * (parts.core is not None)
-    share = m.requirement.weight * m.confidence * (1 - m.credit) / (parts.counted + PRIOR_WEIGHT)
-    return 100 * COVERAGE_WEIGHT / norm * share
+    w = calibration(parts.similarity_by)
+    norm = w.coverage + w.field * (parts.field is not None)
+    norm += w.text * (parts.similarity is not None) + w.core * (parts.core is not None)
+    share = m.requirement.weight * m.confidence * (1 - m.credit) / (parts.counted + w.prior)
+    return 100 * w.coverage / norm * share
 
 
-def weight_grid() -> list[Weights]:
+def weight_grid(by: str = "tfidf") -> list[Calibration]:
     """The candidate weights the benchmark searches: the four parts' weights on a 0.1
-    simplex, each at least 0.1 (every part has its say), three prior weights, two
-    similarities counted as full."""
-    grid: list[Weights] = []
+    simplex, each at least 0.1 (every part has its say), three prior weights, and two
+    (low, full) ranges of text similarity for the representation ``by``."""
+    ranges = {"tfidf": ((0.0, 0.3), (0.0, 0.5))}.get(by, ((0.3, 0.7), (0.5, 0.9)))
+    grid: list[Calibration] = []
     steps = [round(0.1 * k, 1) for k in range(1, 11)]
-    for prior, full in itertools.product((1.0, 2.0, 4.0), (0.3, 0.5)):
+    for prior, (low, full) in itertools.product((1.0, 2.0, 4.0), ranges):
         for w_cov, w_text, w_field in itertools.product(steps, steps, steps):
             w_core = round(1.0 - w_cov - w_text - w_field, 1)
             if w_core >= 0.1:
-                grid.append((prior, w_cov, w_text, w_field, w_core, full))
+                grid.append(Calibration(prior, w_cov, w_text, w_field, w_core, low, full))
     return grid
 
 

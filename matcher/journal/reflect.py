@@ -479,6 +479,7 @@ class _Rescorer:
             similarity=self.parts.get("similarity"),
             field=self.parts.get("field"),
             core=None if core is None else core / 100,
+            by=self.parts.get("similarity_by"),
         )
 
 

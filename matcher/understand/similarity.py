@@ -2,12 +2,13 @@
 against the work a CV describes.
 
 ``document_similarity(a, b)`` is the one entry point. It uses the shipped static word
-embeddings (``matcher.understand.embeddings``) where that module is present, and
-otherwise a TF-IDF cosine of stemmed content words. The TF-IDF weights are fitted on a
-small background of the team's own texts that no benchmark scores (the example
-postings and profiles, and the training CVs), so that words every job text uses
-("experience", "team", "role") weigh little and a job's own words ("nursing",
-"payroll", "Kubernetes") weigh much. Words the background never saw weigh most.
+embeddings (``matcher.understand.embeddings``) where that module is present and its
+model loads, and otherwise a TF-IDF cosine of stemmed content words. The TF-IDF
+weights are fitted on a small background of the team's own texts that no benchmark
+scores (the example postings and profiles, and the training CVs), so that words every
+job text uses ("experience", "team", "role") weigh little and a job's own words
+("nursing", "payroll", "Kubernetes") weigh much. Words the background never saw weigh
+most.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher import paths
+from matcher.errors import ModelError
 
 _WORD = re.compile(r"[a-z][a-z0-9+#]*(?:\.[a-z0-9]+)*")
 # The background: texts of the team's that no benchmark scores (see the module docstring).
@@ -33,22 +35,42 @@ _BACKGROUND_GLOBS = (
 )
 
 
-def document_similarity(a: str, b: str) -> float:
-    """How alike two texts are in what they talk about, 0-1 (1 for the same text)."""
-    embedded = _embedding_similarity()
-    if embedded is not None:
-        return max(0.0, min(1.0, float(embedded(a, b))))
+def document_similarity(a: str, b: str, *, by: str | None = None) -> float:
+    """How alike two texts are in what they talk about, 0-1 (1 for the same text).
+
+    ``by`` names the representation (``"embeddings"`` or ``"tfidf"``); by default the
+    embeddings where they load, else TF-IDF (``backend()`` says which).
+    """
+    by = by or backend()
+    if by == "embeddings":
+        if _embedding_model() is None:
+            raise ModelError("the embedding model cannot be loaded; see models/README.md")
+        left, right = _document_vector(a), _document_vector(b)
+        return max(0.0, min(1.0, float(left @ right)))
     return tfidf_similarity(a, b)
 
 
+def backend() -> str:
+    """The representation ``document_similarity`` uses: ``embeddings`` or ``tfidf``."""
+    return "embeddings" if _embedding_model() is not None else "tfidf"
+
+
 @lru_cache(maxsize=1)
-def _embedding_similarity() -> Any:
-    """The embeddings' document similarity, if that module ships one."""
+def _embedding_model() -> Any:
+    """The shipped static embeddings, if that module is present and its model loads."""
     try:
-        from matcher.understand import embeddings  # type: ignore[attr-defined]
+        from matcher.understand import embeddings  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         return None
-    return getattr(embeddings, "document_similarity", None)
+    load = getattr(embeddings, "load_embeddings", None)
+    model = load() if load is not None else None
+    return model if model is not None and hasattr(model, "embed_document") else None
+
+
+@lru_cache(maxsize=1024)
+def _document_vector(text: str) -> Any:
+    # Cached: a batch holds one CV against every posting.
+    return _embedding_model().embed_document(text)
 
 
 def tfidf_similarity(a: str, b: str) -> float:
