@@ -76,7 +76,7 @@ def company_named(text: str, vocabulary: Vocabulary | None = None) -> str | None
 
 
 def _candidates(text: str) -> list[str]:
-    found = []
+    found: list[str] = []
     for m in _LABELLED.finditer(text):
         parts = [p.strip() for p in re.split(r"\s*[,|]\s*", m["value"]) if p.strip()]
         # "Department: Digital & ICT Services, Dunmore County Council": the body, last.
