@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import json
 import os
+import re
+import stat
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -16,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from matcher.errors import InputError, MatcherError
+from matcher.read.document import display_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -90,6 +95,9 @@ def expand_sources(sources: Iterable[str | os.PathLike[str]]) -> list[Path]:
     found: list[Path] = []
     for source in sources:
         text = os.fspath(source)
+        if not text.strip():
+            # Path("") is the current folder: an empty argument must not score all of it.
+            raise InputError("a path of postings is empty; give a file, folder or pattern")
         path = Path(text)
         if _is_dir(path):
             found.extend(
@@ -151,6 +159,8 @@ def _unique_ids(records: Iterable[PostingRecord], skip: Iterable[str]) -> Iterat
     done = set(skip)
     seen: Counter[str] = Counter()
     for record in records:
+        if _SURROGATE.search(record.id):  # written as "?" it would not match on a rerun
+            record = replace(record, id=record.id.encode("utf-8", "backslashreplace").decode())
         seen[record.id] += 1
         if seen[record.id] > 1:
             record = replace(record, id=f"{record.id}#{seen[record.id]}")
@@ -163,7 +173,8 @@ def _raw_records(paths: Sequence[Path], text_column: str | None) -> Iterator[Pos
         if path.suffix.lower() in TABLE_EXTENSIONS:
             yield from table_records(path, text_column=text_column)
         else:
-            yield PostingRecord(id=str(path), source=str(path), path=str(path))
+            name = display_name(path)  # valid UTF-8 and the same on every run
+            yield PostingRecord(id=name, source=name, path=str(path))
 
 
 def _pick(columns: Sequence[str], wanted: Sequence[str]) -> str | None:
@@ -187,8 +198,35 @@ def _cell(value: Any) -> str | None:
 
 def _table_chunks(path: Path) -> Iterator[pd.DataFrame]:
     """A table's rows in chunks of strings, so a huge table never sits in memory whole."""
+    for rows in _table_rows(path):
+        yield rows if not isinstance(rows, list) else _frame_of(rows)
+
+
+def _frame_of(rows: list[tuple[int, dict[str, Any] | str]]) -> pd.DataFrame:
     import pandas as pd
 
+    return pd.DataFrame([row for _, row in rows if isinstance(row, dict)])
+
+
+def _refuse_special(path: Path) -> None:
+    """A table must be a regular file: a FIFO or a device would block or never end."""
+    mode = path.stat().st_mode
+    if not stat.S_ISREG(mode):
+        raise InputError(
+            f"{display_name(path)} is not a regular file (a pipe or a device); save the"
+            " table to a file and give that"
+        )
+
+
+def _table_rows(path: Path) -> Iterator[pd.DataFrame | list[tuple[int, dict[str, Any] | str]]]:
+    """A table in chunks: DataFrames (Parquet), or lists of (row number, row or error).
+
+    CSV and JSONL rows that cannot be read (a ragged CSV line, a JSONL line that is not
+    JSON or not UTF-8) come out as their error, so they cost one row each, not the table.
+    """
+    import pandas as pd
+
+    _refuse_special(path)
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         import pyarrow.parquet as pq
@@ -197,13 +235,67 @@ def _table_chunks(path: Path) -> Iterator[pd.DataFrame]:
             for batch in parquet.iter_batches(batch_size=_TABLE_READ_ROWS):
                 yield batch.to_pandas().astype(object)
     elif suffix == ".csv":
-        yield from pd.read_csv(
-            path, dtype=str, keep_default_na=False, chunksize=_TABLE_READ_ROWS, encoding="utf-8"
+        reader = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            chunksize=_TABLE_READ_ROWS,
+            encoding="utf-8",
+            encoding_errors="replace",
+            on_bad_lines="warn",
         )
+        number = 0
+        with reader:
+            while True:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always", pd.errors.ParserWarning)
+                    frame = next(reader, None)
+                bad = {}
+                for warning in caught:
+                    for line, reason in _BAD_CSV_LINE.findall(str(warning.message)):
+                        bad[int(line) - 1] = reason  # pandas counts the header as line 1
+                rows: list[tuple[int, dict[str, Any] | str]] = []
+                for row in frame.to_dict("records") if frame is not None else []:
+                    number += 1
+                    while number in bad:
+                        rows.append((number, bad.pop(number)))
+                        number += 1
+                    rows.append((number, row))
+                rows.extend(sorted(bad.items()))
+                number = max([number, *bad])
+                if rows:
+                    yield rows
+                if frame is None:
+                    return
     else:
-        yield from pd.read_json(
-            path, lines=True, dtype=False, chunksize=_TABLE_READ_ROWS, encoding="utf-8"
-        )
+        with path.open("rb") as handle:
+            rows = []
+            for number, raw in enumerate(handle, start=1):
+                if not raw.strip():
+                    continue
+                rows.append((number, _json_row(raw)))
+                if len(rows) == _TABLE_READ_ROWS:
+                    yield rows
+                    rows = []
+            if rows:
+                yield rows
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_BAD_CSV_LINE = re.compile(r"Skipping line (\d+): ([^\n]+)")
+
+
+def _json_row(raw: bytes) -> dict[str, Any] | str:
+    """One JSONL line as a row, or why it is not one."""
+    try:
+        row = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return "it is not UTF-8 text"
+    except ValueError as error:
+        return f"it is not JSON ({error})"
+    if not isinstance(row, dict):
+        return f"it is a JSON {type(row).__name__}, not an object with a text field"
+    return row
 
 
 def table_records(path: Path, *, text_column: str | None = None) -> Iterator[PostingRecord]:
@@ -212,27 +304,39 @@ def table_records(path: Path, *, text_column: str | None = None) -> Iterator[Pos
     A table that cannot be read becomes one failed record naming it; a row with an
     empty text becomes a failed row (via the scorer), so nothing goes missing silently.
     """
-    name = str(path)
+    name = display_name(path)
     try:
-        chunks = _table_chunks(path)
+        chunks = _table_rows(path)
         row_number = 0
         text_col = id_col = title_col = company_col = url_col = None
-        for frame in chunks:
-            if text_col is None:
-                columns = [str(c) for c in frame.columns]
-                text_col = _pick(columns, (text_column,) if text_column else TEXT_COLUMNS)
-                if text_col is None:
-                    wanted = text_column or " or ".join(TEXT_COLUMNS[:3])
-                    raise InputError(
-                        f"{name} has no {wanted!r} column for the posting text; name the"
-                        " column with --text-column"
+        for chunk in chunks:
+            numbered = (
+                list(enumerate(chunk.to_dict("records"), start=row_number + 1))
+                if not isinstance(chunk, list)
+                else chunk
+            )
+            for row_number, row in numbered:
+                if isinstance(row, str):
+                    yield PostingRecord(
+                        id=f"{name}:{row_number}",
+                        source=f"{name}:{row_number}",
+                        error=f"{name}: row {row_number} cannot be read ({row}); fix or remove it",
                     )
-                id_col = _pick(columns, ID_COLUMNS)
-                title_col = _pick(columns, TITLE_COLUMNS)
-                company_col = _pick(columns, COMPANY_COLUMNS)
-                url_col = _pick(columns, URL_COLUMNS)
-            for row in frame.to_dict("records"):
-                row_number += 1
+                    continue
+                if text_col is None or text_col not in row:
+                    columns = [str(c) for c in row]
+                    found = _pick(columns, (text_column,) if text_column else TEXT_COLUMNS)
+                    if found is None and text_col is None:
+                        wanted = text_column or " or ".join(TEXT_COLUMNS[:3])
+                        raise InputError(
+                            f"{name} has no {wanted!r} column for the posting text; name the"
+                            " column with --text-column"
+                        )
+                    text_col = found or text_col
+                    id_col = _pick(columns, ID_COLUMNS)
+                    title_col = _pick(columns, TITLE_COLUMNS)
+                    company_col = _pick(columns, COMPANY_COLUMNS)
+                    url_col = _pick(columns, URL_COLUMNS)
                 text = row.get(text_col)
                 text = "" if _cell(text) is None else str(text)
                 given_id = _cell(row.get(id_col)) if id_col else None
@@ -322,6 +426,11 @@ def _items(postings: Any) -> Iterable[Any]:
 
     if isinstance(postings, (str, os.PathLike, pd.DataFrame)):
         return [postings]
+    if not isinstance(postings, Iterable):
+        raise TypeError(
+            f"postings must be a path, a DataFrame or an iterable of postings, not"
+            f" {type(postings).__name__}"
+        )
     return postings
 
 

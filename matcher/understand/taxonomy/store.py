@@ -408,8 +408,14 @@ def link_many(
     texts: Sequence[str], *, taxonomy: str | None = None, top: int = 5
 ) -> list[list[SkillLink]]:
     """:func:`link` for many texts at once (one sparse product per batch)."""
+    if isinstance(texts, str) or not all(isinstance(text, str) for text in texts):
+        raise TypeError("texts must be a sequence of str (link() takes one str)")
+    if isinstance(top, bool) or not isinstance(top, int):
+        raise TypeError(f"top must be an int, not {type(top).__name__}")
     if top < 1:
         raise TaxonomyError(f"top must be at least 1, got {top}")
+    if not any(text.strip() for text in texts):  # nothing to link (and none hit)
+        return [[] for _ in texts]
     index = load_taxonomy(taxonomy) if taxonomy else shipped_index()
     results = []
     for found in index.link(texts, top=top):
@@ -432,6 +438,9 @@ def link_many(
 def link(text: str, taxonomy: str | None = None, top: int = 5) -> list[SkillLink]:
     """The ``top`` canonical skills for a phrase or sentence, best first, scored 0-100.
 
-    Links against the shipped vocabulary, or with ``taxonomy`` an imported one.
+    Links against the shipped vocabulary, or with ``taxonomy`` an imported one. A text
+    that is not a ``str`` raises ``TypeError``.
     """
+    if not isinstance(text, str):
+        raise TypeError(f"link() needs the text as a str, not {type(text).__name__}")
     return link_many([text], taxonomy=taxonomy, top=top)[0]
