@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -69,6 +70,7 @@ def _init_local_worker(
     # The parent handles Ctrl-C and stops the workers; a worker that caught it too would
     # die mid-chunk and look like a crash.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent()
     from matcher.understand.documents import load_postings
 
     _worker.update(
@@ -79,6 +81,27 @@ def _init_local_worker(
     warm_up = [("warm-up", "Requirements:\n- Python")]
     list(load_postings(warm_up, vocabulary=vocabulary, taxonomy=taxonomy))
     _fill_matchers(vocabulary)
+
+
+#: Seconds between a worker's checks that the process that started it is alive.
+PARENT_CHECK_SECONDS = 1.0
+
+
+def exit_with_parent() -> None:
+    """End this process soon after its parent ends, however it ends.
+
+    A parent stopped by ``kill -9`` cannot stop its workers, and a worker in the middle
+    of a chunk notices only when it sends the result: minutes of CPU spent for no one.
+    A daemon thread checks every second that the parent is still there.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="matcher-exit-with-parent", daemon=True).start()
 
 
 def _fill_matchers(vocabulary: Vocabulary | None) -> None:

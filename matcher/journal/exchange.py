@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from matcher.errors import JournalError
 from matcher.journal.records import EXPORT_COLUMNS
+from matcher.report.csv_cells import read_cell, safe_row
 
 if TYPE_CHECKING:
     pass
@@ -129,7 +130,7 @@ def _csv_text(records: Sequence[Mapping[str, Any]]) -> str:
     for record in records:
         flat = _flat(record)
         flat["fit"] = repr(flat["fit"])  # repr round-trips a float exactly
-        writer.writerow(flat)
+        writer.writerow(safe_row(flat))  # no cell a spreadsheet would run as a formula
     return out.getvalue()
 
 
@@ -146,7 +147,10 @@ def _read_csv(text: str, source: Path) -> list[dict[str, Any]]:
         rows = list(reader)
     except csv.Error as error:
         raise JournalError(f"{source} is not valid CSV ({error})") from error
-    return [_unflat(dict(row), f"{source}:{n}") for n, row in enumerate(rows, 2)]
+    return [
+        _unflat({k: read_cell(v) for k, v in row.items()}, f"{source}:{n}")
+        for n, row in enumerate(rows, 2)
+    ]
 
 
 def _parquet_bytes(records: Sequence[Mapping[str, Any]]) -> bytes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import time
 import uuid
@@ -143,6 +144,10 @@ class Journal:
     # -- opening and migrating ------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
+        #: True when the journal can be read but not written (file or folder read-only).
+        self.read_only = _read_only(self.path)
+        if self.read_only:
+            return self._connect_read_only()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -164,6 +169,19 @@ class Journal:
         except BaseException:
             conn.close()
             raise
+        return conn
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """A journal we may not write: read it as it is (no WAL switch, no migration)."""
+        conn = _open_read_only(self.path)
+        conn.row_factory = sqlite3.Row
+        app_id, version = _header(conn)
+        if app_id != APPLICATION_ID or version != len(MIGRATIONS):
+            conn.close()
+            raise JournalError(
+                f"the journal {self.path} is read-only and needs an upgrade this version must"
+                " write; make it writable (check its permissions) and run the command again"
+            )
         return conn
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
@@ -195,6 +213,12 @@ class Journal:
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         conn = self._conn
+        if self.read_only:
+            raise JournalError(
+                f"cannot write the journal {self.path}: it is read-only (the file or its"
+                " folder); it can still be listed and shown. Check its permissions, or use"
+                " another --journal"
+            )
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
@@ -343,10 +367,15 @@ class Journal:
                 changes[name] = _optional(changes[name])
         if "title" in changes and not changes["title"].strip():
             raise JournalError("the title cannot be empty")
+        _check_id(app_id)
+        for name, value in changes.items():
+            changes[name] = _text(value)
         with self._transaction() as conn:
-            current = conn.execute(
-                "SELECT outcome FROM applications WHERE id = ?", (app_id,)
-            ).fetchone()
+            current = (
+                conn.execute("SELECT outcome FROM applications WHERE id = ?", (app_id,)).fetchone()
+                if _storable_id(app_id)
+                else None
+            )
             if current is None:
                 raise self._missing(app_id)
             if outcome is not None and _outcome(outcome) != current["outcome"]:
@@ -403,6 +432,10 @@ class Journal:
             values: list[Any] = [wanted] if isinstance(wanted, (str, int)) else list(wanted)
             if column == "outcome":
                 values = [_outcome(str(v)) for v in values]
+            if column == "id":
+                for value in values:
+                    _check_id(value)
+                values = [v for v in values if _storable_id(v)]  # others cannot be here
             where.append(f"{column} IN ({', '.join('?' * len(values))})" if values else "0")
             params += values
         if since:
@@ -523,6 +556,7 @@ class Journal:
                     continue
                 taken = (
                     record["id"] is not None
+                    and _storable_id(record["id"])
                     and conn.execute(
                         "SELECT 1 FROM applications WHERE id = ?", (record["id"],)
                     ).fetchone()
@@ -635,7 +669,7 @@ def _refuse_foreign(path: Path) -> None:
     try:
         # mode=ro: looking must not change the file (not even switch it to WAL). The
         # ordinary locking stays on, so a journal another process is writing reads whole.
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = _open_read_only(path)
         try:
             app_id, version = _header(conn)
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
@@ -650,6 +684,48 @@ def _refuse_foreign(path: Path) -> None:
         raise _damaged(path, check)
     if version > len(MIGRATIONS):
         raise _too_new(path, version)
+
+
+def _read_only(path: Path) -> bool:
+    """Whether the journal exists but this process may not write it or its folder (SQLite
+    needs the folder for its WAL files)."""
+    if not path.is_file():
+        return False
+    return not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK))
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection; ``immutable`` where SQLite cannot make its WAL index beside
+    the file (a read-only folder), which only a read-only journal allows."""
+    uri = path.resolve().as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        if not _read_only(path):
+            raise
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: SQLite's INTEGER: ids outside it cannot be in the journal.
+_MAX_ID = 2**63 - 1
+
+
+def _text(value: Any) -> Any:
+    """Text SQLite can store (UTF-8): a lone surrogate (a non-UTF-8 byte in an argument,
+    an escape in an imported file) becomes U+FFFD."""
+    return _SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+
+
+def _check_id(app_id: Any) -> None:
+    if isinstance(app_id, bool) or not isinstance(app_id, int):
+        raise TypeError(f"an application id is an int, not {type(app_id).__name__}")
+
+
+def _storable_id(app_id: int) -> bool:
+    return 0 < app_id <= _MAX_ID
 
 
 def _header(conn: sqlite3.Connection) -> tuple[int, int]:
@@ -723,11 +799,11 @@ def _check_report(report: Any, where: str) -> None:
 
 def _insert(conn: sqlite3.Connection, row: Mapping[str, Any]) -> int:
     columns = [c for c in EXPORT_COLUMNS if c not in ("events", "report")]
-    values = [row[c] for c in columns]
-    if row["id"] is None:
+    values = [_text(row[c]) for c in columns]
+    if row["id"] is None or not _storable_id(row["id"]):
         columns, values = columns[1:], values[1:]
     columns.append("report")
-    values.append(json.dumps(row["report"], ensure_ascii=False))
+    values.append(_text(json.dumps(row["report"], ensure_ascii=False)))
     cursor = conn.execute(
         f"INSERT INTO applications ({', '.join(columns)}) VALUES ({', '.join('?' * len(values))})",
         values,
@@ -735,7 +811,7 @@ def _insert(conn: sqlite3.Connection, row: Mapping[str, Any]) -> int:
     new_id = int(cursor.lastrowid or 0)
     conn.executemany(
         'INSERT INTO events (application_id, outcome, "on", recorded_at) VALUES (?, ?, ?, ?)',
-        [(new_id, e["outcome"], e["on"], e["recorded_at"]) for e in row["events"]],
+        [(new_id, e["outcome"], _text(e["on"]), _text(e["recorded_at"])) for e in row["events"]],
     )
     return new_id
 
@@ -755,7 +831,7 @@ def _check_record(record: Mapping[str, Any], where: str) -> dict[str, Any]:
             f"{where} is not a journal record: it has no {', '.join(missing)};"
             " import files written by 'match journal export'"
         )
-    row = {c: record[c] for c in EXPORT_COLUMNS}
+    row = {c: _text(record[c]) for c in EXPORT_COLUMNS}
     try:
         row["id"] = None if row["id"] in (None, "") else int(row["id"])
         row["fit"] = float(row["fit"])

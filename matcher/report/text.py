@@ -63,8 +63,26 @@ def render_text(report: MatchReport) -> str:
     return "\n".join(lines)
 
 
+# Text from a posting or CV is data, never markup: a Markdown renderer must not run its
+# HTML (<script>, onerror=...) or make its links ([x](javascript:...)) live.
+_MARKDOWN_ESCAPES = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        "\\": "\\\\",
+        "[": "\\[",
+        "]": "\\]",
+        "|": "\\|",
+        "`": "\\`",
+        "\n": " ",
+    }
+)
+
+
 def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ") if text is not None else ""
+    """Text for a Markdown table cell or heading: escaped, on one line."""
+    return str(text).translate(_MARKDOWN_ESCAPES) if text is not None else ""
 
 
 def render_markdown(report: MatchReport) -> str:
