@@ -16,8 +16,8 @@ Lead-with item (one sentence: "lead with X for the posting's Y"):
      narrower skill of it ("GitHub Actions" for CI/CD); for a degree the CV quote names
      a degree.
 Closest strength named for a gap ("nearest you show: X"):
-  C1 its score is in the prepare band (50 to under 75), or the gap is an unmet gate
-     (years, level) of a skill the person shows: then the closest is that skill;
+  C1 its score is in the prepare band (50 to under 75), or higher where the gap is an
+     unmet gate (years, level): the strength would answer the skill, not the gate;
   C2 it is related to the requirement: narrower, sibling or broader in the vocabulary
      (a cousin, two steps apart, is not something to build on), or the two names share
      a content word;
@@ -183,8 +183,7 @@ def check_report(
             else None
         )
         shared = bool(_words(gap["skill"]) & _words(gap["closest"]))
-        same = need_c is not None and need_c == have_c
-        if not NEAR <= score < MATCH and not (gap.get("gate") and same):
+        if not (NEAR <= score < MATCH or (score >= MATCH and gap.get("gate"))):
             broken = "C1: the score is outside the prepare band"
         elif relation not in ("narrower", "sibling", "broader") and not shared:
             broken = f"C2: not something to build on (relation: {relation or 'none'})"

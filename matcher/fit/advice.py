@@ -167,9 +167,8 @@ def builds_on(m: M, vocabulary: Vocabulary) -> bool:
         relation = vocabulary.relation(need.canonical, have.canonical)  # type: ignore[arg-type]
         if relation is not None:
             return relation in BUILDS_ON
-    return any(
-        shares_a_word(a, b) for a in (need.skill, need.text) for b in (have.skill, have.text)
-    )
+    # The names the reader sees: a shared word in the CV's own phrasing is not shown.
+    return shares_a_word(need.skill, have.skill) or shares_a_word(need.text, have.skill)
 
 
 def shares_a_word(a: str, b: str) -> bool:

@@ -570,9 +570,24 @@ def _lifts(apps: list[Application], named: Mapping[int, list[str]]) -> Iterator[
         in_feedback = any(k in told for k in keys)
         return not in_feedback, -len(by_app), sum(bool(p) for _, p in by_app.values()), keys[0]
 
-    displayed: set[str] = set()
-    for keys in sorted(groups.values(), key=rank)[:6]:
-        displayed.update(keys)
+    shown_groups = sorted(groups.values(), key=rank)[:6]
+    displayed = {k for keys in shown_groups for k in keys}
+    # A gap an employer named that lifts no verdict within the plan still comes first.
+    gaps_by_app = {a.id: {_key(g["skill"]) for g in a.gaps} for a in apps}
+    for key, ids in sorted(told.items()):
+        gap_ids = sorted(i for i in ids if key in gaps_by_app.get(i, ()))
+        if key in displayed or not gap_ids:
+            continue
+        skill = next(s for i in gap_ids for s in named[i] if _key(s) == key)
+        yield Pattern(
+            "lift",
+            skill,
+            f"{skill}: the employer named it in the feedback on {_ids(gap_ids)}, where it was"
+            " a gap.",
+            tuple(gap_ids),
+            {"skills": [skill], "feedback": True},
+        )
+    for keys in shown_groups:
         by_app = lifted[keys[0]]
         lifts = [
             f"#{app_id} to {verdict}"
@@ -601,20 +616,6 @@ def _lifts(apps: list[Application], named: Mapping[int, list[str]]) -> Iterator[
                 "together_with": {i: [names.get(k, k) for k in p] for i, (_, p) in by_app.items()},
                 "rejected_total": len(rejected),
             },
-        )
-    gaps_by_app = {a.id: {_key(g["skill"]) for g in a.gaps} for a in apps}
-    for key, ids in sorted(told.items()):
-        gap_ids = sorted(i for i in ids if key in gaps_by_app.get(i, ()))
-        if key in displayed or not gap_ids:
-            continue
-        skill = next(s for i in gap_ids for s in named[i] if _key(s) == key)
-        yield Pattern(
-            "lift",
-            skill,
-            f"{skill}: the employer named it in the feedback on {_ids(gap_ids)}, where it was"
-            " a gap.",
-            tuple(gap_ids),
-            {"skills": [skill], "feedback": True},
         )
 
 

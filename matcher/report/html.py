@@ -200,7 +200,7 @@ def render_html(report: MatchReport) -> str:
             _e(gap["skill"]),
             _e(gap["importance"]),
             _gap_kind(gap),
-            _e(nearest(gap)) if gap["kind"] == "prepare" else "nothing near",
+            _e(nearest(gap, labelled=False)) if gap["kind"] == "prepare" else "nothing near",
             _e(gap["posting_evidence"]),
         ]
         for gap in data["gaps"]

@@ -52,11 +52,13 @@ def lead_sentence(item: Mapping[str, Any]) -> str:
     )
 
 
-def nearest(gap: Mapping[str, Any]) -> str:
-    """What a *prepare* gap has to build on, in words."""
+def nearest(gap: Mapping[str, Any], *, labelled: bool = True) -> str:
+    """What a *prepare* gap has to build on, in words (``labelled=False`` under a
+    column headed "Nearest in your CV")."""
     closest, skill = gap.get("closest"), gap["skill"]
     if closest and alias_key(closest) == alias_key(skill) and gap.get("gate"):
         if gap["gate"] == "years" and gap.get("years"):
             return f"your CV shows {closest}, but not {gap['years']}+ years of it"
         return f"your CV shows {closest}, but not the {GATE_NAMES.get(gap['gate'], 'level')} asked"
-    return f"nearest in your CV: {closest} ({float(gap.get('closest_score') or 0):.0f})"
+    named = f"{closest} ({float(gap.get('closest_score') or 0):.0f})"
+    return f"nearest in your CV: {named}" if labelled else named
