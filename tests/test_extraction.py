@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from matcher import extract_skills, load_posting
 from matcher.understand.sections import segment
 
@@ -238,3 +240,25 @@ def test_open_phrases_end_on_whole_words_and_keep_their_modifiers() -> None:
     assert "explain a technical trade-off" in skills
     assert "ad hoc questions" in skills
     assert not [s for s in skills if s.endswith(" trade") or s.startswith("hoc ")]
+
+
+@pytest.mark.parametrize(
+    ("line", "required", "preferred"),
+    [
+        ("Strong SQL skills; knowledge of dbt is a plus.", "SQL", "dbt (data build tool)"),
+        ("Python is required and Go is a plus.", "Python", "Go (programming language)"),
+        ("Java, ideally with Spring Boot.", "Java", "Spring Boot"),
+    ],
+)
+def test_an_optional_cue_governs_only_its_own_clause(
+    line: str, required: str, preferred: str
+) -> None:
+    posting = load_posting(text=f"Requirements:\n- {line}\n")
+    importance = {r.skill: r.importance for r in posting.requirements}
+    assert importance[required] == "required"
+    assert importance[preferred] == "preferred"
+
+
+def test_an_optional_cue_over_the_whole_item_still_makes_it_all_optional() -> None:
+    posting = load_posting(text="Requirements:\n- Knowledge of Docker, Kubernetes preferred.\n")
+    assert {r.importance for r in posting.requirements} == {"preferred"}

@@ -12,9 +12,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
-from matcher.errors import InputError, MatcherError, NoRequirementsError, NoStrengthsError
+from matcher.errors import (
+    InputError,
+    MatcherError,
+    NoRequirementsError,
+    NoStrengthsError,
+    UsageError,
+)
 from matcher.read import read_document
+from matcher.read.document import display_name
+from matcher.understand.bounds import checked_text
 from matcher.understand.mentions import (
     _NEGATION,
     SkillMention,
@@ -23,7 +32,14 @@ from matcher.understand.mentions import (
     extract_mentions,
     is_negated,
 )
-from matcher.understand.sections import _BULLET, Importance, Item
+from matcher.understand.sections import (
+    _BULLET,
+    CV_HEADINGS,
+    Importance,
+    Item,
+    classify_heading,
+    heading_text,
+)
 from matcher.understand.vocabulary import Vocabulary, alias_key, shipped_vocabulary
 
 # How much each kind of requirement counts in the fit (explained in the README).
@@ -31,6 +47,9 @@ REQUIRED_WEIGHT = 1.0
 RESPONSIBILITY_WEIGHT = 0.6
 PREFERRED_WEIGHT = 0.4
 SOFT_SKILL_SHARE = 0.5
+
+#: How a profile's text is read: a whole CV, or a plain list of strengths.
+ProfileKind = Literal["cv", "list"]
 
 DEGREE_LEVELS = {"diploma": 1, "associate": 1, "bachelor": 2, "master": 3, "mba": 3, "doctor": 4}
 # Every alternative is a whole word: "ms" inside "problems" or "rooms" is no Master's.
@@ -135,10 +154,11 @@ def _read(source: str | os.PathLike[str] | None, text: str | None) -> tuple[str,
     if (source is None) == (text is None):
         raise InputError("give either a file path or text=..., not both or neither")
     if text is not None:
+        text = checked_text(text)
         if not text.strip():
             raise InputError("the text is empty")
         return "<text>", text
-    return str(source), read_document(Path(source))  # type: ignore[arg-type]
+    return display_name(source), read_document(source)  # type: ignore[arg-type]
 
 
 def _weight(importance: Importance, section: str, category: str | None) -> float:
@@ -238,7 +258,14 @@ def load_postings(
     """
     vocabulary = vocabulary or shipped_vocabulary()
     lookup = lookup_vocabulary(vocabulary, taxonomy)
-    pairs = list(named_texts) if not isinstance(named_texts, list) else named_texts
+    pairs: list[tuple[str, str]] = []
+    refused: dict[int, MatcherError] = {}
+    for index, (label, body) in enumerate(named_texts):
+        try:
+            body = checked_text(body, str(label))
+        except MatcherError as error:  # too long: its own error, the others go on
+            refused[index], body = error, ""
+        pairs.append((label, body))
     extracted = extract_many(
         (text for _, text in pairs),
         kind="posting",
@@ -246,9 +273,11 @@ def load_postings(
         taxonomy=taxonomy,
         open_in_tasks=False,
     )
-    for (label, body), (items, mentions) in zip(pairs, extracted):
+    for index, ((label, body), (items, mentions)) in enumerate(zip(pairs, extracted)):
         requirements = requirements_from(mentions, lookup)
-        if not body.strip():
+        if index in refused:
+            yield refused[index]
+        elif not body.strip():
             yield InputError(f"{label} is empty; give the text of a job posting")
         elif not requirements:
             yield NoRequirementsError(
@@ -257,6 +286,36 @@ def load_postings(
             )
         else:
             yield Posting(label, body, tuple(items), tuple(mentions), requirements)
+
+
+# Conventions of a CV that a list of strengths does not follow: contact details, dated
+# roles, and section headings. A short-lined CV has them; a list has none.
+_CONTACT = re.compile(
+    r"\S@\S+\.\w|(?:\+?\d[\d ()-]{8,}\d)|\b(?:linkedin|github|gitlab)\.com\b", re.IGNORECASE
+)
+_DATED = re.compile(
+    r"\b(?:(?:19|20)\d\d|\d{1,2}/(?:19|20)\d\d)\s*(?:-|–|—|to)\s*"
+    r"(?:(?:[A-Z][a-z]{2,8}\.?\s+)?(?:19|20)\d\d|\d{1,2}/(?:19|20)\d\d|present|current|now|date)\b",
+    re.IGNORECASE,
+)
+
+
+def profile_kind(text: str) -> ProfileKind:
+    """Whether ``text`` is a whole CV or a plain list of strengths.
+
+    A CV is never taken for a list because its lines are short: two of a CV's conventions
+    (contact details, dated roles, two or more CV section headings) make it a CV whatever
+    its shape. Otherwise the shape of the lines decides (:func:`looks_like_list`).
+    """
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    headings = sum(
+        1
+        for index, line in enumerate(lines)
+        if (title := heading_text(line, lines[index + 1] if index + 1 < len(lines) else ""))
+        and classify_heading(title, CV_HEADINGS)
+    )
+    conventions = bool(_CONTACT.search(text)) + bool(_DATED.search(text)) + (headings >= 2)
+    return "cv" if conventions >= 2 or not looks_like_list(text) else "list"
 
 
 def looks_like_list(text: str) -> bool:
@@ -415,16 +474,20 @@ def load_profile(
     name: str | None = None,
     vocabulary: Vocabulary | None = None,
     taxonomy: str | None = None,
+    kind: ProfileKind | None = None,
 ) -> Profile:
     """Read strengths from a plain list or a whole CV (file path or ``text=``).
 
     ``taxonomy`` names an imported taxonomy whose skills are found beside the vocabulary.
+    ``kind`` (``"cv"`` or ``"list"``) overrides the guess of :func:`profile_kind`.
     """
+    if kind not in (None, "cv", "list"):
+        raise UsageError(f"kind must be 'cv' or 'list', not {kind!r}")
     label, body = _read(source, text)
     label = name or label
     vocabulary = vocabulary or shipped_vocabulary()
     lookup = lookup_vocabulary(vocabulary, taxonomy)
-    kind = "list" if looks_like_list(body) else "cv"
+    kind = kind or profile_kind(body)
     if kind == "list":
         found, refused = _list_strengths(body, vocabulary, lookup)
     else:

@@ -15,9 +15,17 @@ from typing import TYPE_CHECKING, Literal
 from spacy.tokens import Doc, Span, Token
 
 from matcher.understand.abbreviations import Abbreviation, set_abbreviations
+from matcher.understand.bounds import bounded_items, checked_text
+from matcher.understand.item_classifier import heading_like
 from matcher.understand.negation import DENIAL_CUE, denial
 from matcher.understand.nlp import CompiledVocabulary, compiled_vocabulary, parse, tokenise
-from matcher.understand.sections import Importance, Item, segment
+from matcher.understand.sections import (
+    POSTING_HEADINGS,
+    Importance,
+    Item,
+    classify_heading,
+    segment,
+)
 from matcher.understand.vocabulary import Skill, Vocabulary, shipped_vocabulary
 
 if TYPE_CHECKING:
@@ -530,6 +538,14 @@ def _gate_words_name_a_skill(
     )
 
 
+# CV lines the item classifier reads as a heading, and that are shaped like one, give no
+# strengths; the person's name, headline and contact details, and role lines (title,
+# employer, dates), give the vocabulary's skills only, as ``_CV_HEADER`` lines do: their
+# other words are names, employers and towns.
+_CV_LINES_WITHOUT_SKILLS = frozenset({"heading"})
+_CV_LINES_OF_KNOWN_SKILLS_ONLY = frozenset({"contact", "role_line"})
+
+
 def _wants_open(item: Item, kind: Literal["posting", "cv"], *, in_tasks: bool = True) -> bool:
     """Whether skills the vocabulary does not know are looked for in this item.
 
@@ -538,8 +554,11 @@ def _wants_open(item: Item, kind: Literal["posting", "cv"], *, in_tasks: bool = 
     """
     if kind == "posting":
         return item.importance is not None and (in_tasks or item.section != "responsibilities")
-    return item.section in ("skills", "experience", "summary", "other") and not _CV_HEADER.search(
-        item.text
+    return (
+        item.section in ("skills", "experience", "summary", "other")
+        and item.label not in _CV_LINES_WITHOUT_SKILLS
+        and item.label not in _CV_LINES_OF_KNOWN_SKILLS_ONLY
+        and not _CV_HEADER.search(item.text)
     )
 
 
@@ -640,6 +659,8 @@ def _mentions_in_item(
     lookup: Vocabulary | None = None,
 ) -> list[SkillMention]:
     vocabulary = lookup or compiled.vocabulary
+    if kind == "cv" and item.label in _CV_LINES_WITHOUT_SKILLS and heading_like(item.text):
+        return []
     vocab_spans = compiled.find(doc)
     taxonomy_spans = (
         _without_overlap(taxonomy.find_in_doc(doc), vocab_spans) if taxonomy is not None else []
@@ -689,7 +710,7 @@ def _mentions_in_item(
                 end=item.start + span.end_char,
                 skill=skill.name if skill else None,
                 section=item.section,
-                importance=item.importance,
+                importance=_importance_of(item, doc, span.start_char),
                 line=item.line,
                 source=source,
                 years=years,
@@ -730,6 +751,57 @@ def _degree_of_extent(span: Span) -> bool:
         and doc[end].lower_ == "of"
         and doc[end + 1].lower_ not in _ACADEMIC_TITLES
     )
+
+
+_PREFERRED_CUE = re.compile(
+    r"\b(?:nice[- ]to[- ]have|a plus|bonus|preferred|preferably|desirable|ideally|"
+    r"advantage(?:ous)?|good to have|beneficial|would be great|is welcome|optional)\b",
+    re.IGNORECASE,
+)
+# A separator that opens an optional afterthought: "Java, ideally with Spring Boot".
+_AFTERTHOUGHT = re.compile(
+    r"\s*[,–—-]\s*(?=(?:ideally|preferably|bonus|nice[- ]to[- ]have|and ideally)\b)", re.I
+)
+
+
+def _clauses(text: str, doc: Doc) -> list[tuple[int, int]]:
+    """Where the clauses of an item start and end: at semicolons, before an optional
+    afterthought, and, in a parsed item, before a conjoined clause with a subject of its
+    own ("Python is required and Go is a plus")."""
+    cuts = {m.end() for m in re.finditer(";", text)}
+    cuts |= {m.start() for m in _AFTERTHOUGHT.finditer(text)}
+    if doc.has_annotation("DEP"):
+        for token in doc:
+            if (
+                token.dep_ == "conj"
+                and token.pos_ in ("VERB", "AUX")
+                and any(c.dep_ in ("nsubj", "nsubjpass", "csubj") for c in token.children)
+            ):
+                left = token.left_edge
+                cc = [c for c in token.head.children if c.dep_ == "cc" and c.i < left.i]
+                cuts.add((cc[-1] if cc else left).idx)
+    bounds = [0, *sorted(c for c in cuts if 0 < c < len(text)), len(text)]
+    return list(zip(bounds, bounds[1:]))
+
+
+def _importance_of(item: Item, doc: Doc, start: int) -> Importance | None:
+    """The importance of the skill at ``start`` in ``item``: a cue such as "is a plus"
+    makes optional only the clause it stands in ("Strong SQL; knowledge of dbt is a plus":
+    SQL stays required), whether the cue or the classifier made the item optional. Under
+    a nice-to-have heading everything is optional."""
+    if item.importance != "preferred" or (
+        item.heading is not None
+        and classify_heading(item.heading, POSTING_HEADINGS) == "nice_to_have"
+    ):
+        return item.importance
+    clauses = _clauses(item.text, doc)
+    cued = [bool(_PREFERRED_CUE.search(item.text[begin:end])) for begin, end in clauses]
+    if len(clauses) == 1 or not any(cued):
+        return item.importance
+    for (begin, end), optional in zip(clauses, cued):
+        if begin <= start < end:
+            return "preferred" if optional else "required"
+    return item.importance
 
 
 def _merge_abbreviations(
@@ -844,7 +916,8 @@ def extract_many(
     compiled = compiled_vocabulary(vocabulary or shipped_vocabulary())
     index, lookup = _taxonomy(taxonomy)
     for group in _groups(texts, texts_per_batch):
-        segmented = [segment(text, kind=kind) for text in group]
+        # Checked and bounded here, for every caller (limits: matcher/understand/bounds.py).
+        segmented = [bounded_items(segment(checked_text(text), kind=kind)) for text in group]
         flat = [item for items in segmented for item in items]
         wanted = [_wants_open(item, kind, in_tasks=open_in_tasks) for item in flat]
         # A CV sentence that may deny a skill is parsed, so the parse can decide.

@@ -9,8 +9,8 @@ its words and its section.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ POSTING_SECTIONS = (
 CV_SECTIONS = ("summary", "experience", "education", "skills", "certifications", "other")
 
 # Heading words, checked in order: the first kind whose pattern the heading matches wins.
-_POSTING_HEADINGS: tuple[tuple[str, str], ...] = (
+POSTING_HEADINGS: tuple[tuple[str, str], ...] = (
     ("nice_to_have", r"nice|bonus|plus|preferred|desirable|ideal|advantage|extra|optional"),
     ("benefits", r"benefit|perks?\b|offer|compensation|salary|package|why (join|work)|rewards?"),
     ("logistics", r"apply|application|process|interview|next steps|contact|equal opportunit"),
@@ -47,7 +47,7 @@ _POSTING_HEADINGS: tuple[tuple[str, str], ...] = (
         r"|experience|about you|who you are|you are|essential|what we need|profile|competenc",
     ),
 )
-_CV_HEADINGS: tuple[tuple[str, str], ...] = (
+CV_HEADINGS: tuple[tuple[str, str], ...] = (
     ("certifications", r"certif|licen[cs]|accreditation|registration"),
     ("skills", r"skills|competenc|technolog|tools|expertise|strengths|languages"),
     ("education", r"education|qualification|academic|training|degree"),
@@ -116,16 +116,19 @@ class Item:
     section: str
     heading: str | None
     importance: Importance | None
+    #: What the trained item classifier read it as (``requirement``, ``company``,
+    #: ``contact``, ``role_line``...), or None without the classifier.
+    label: str | None = None
 
 
-def _classify_heading(heading: str, table: tuple[tuple[str, str], ...]) -> str | None:
+def classify_heading(heading: str, table: tuple[tuple[str, str], ...]) -> str | None:
     for kind, pattern in table:
         if re.search(pattern, heading, re.IGNORECASE):
             return kind
     return None
 
 
-def _heading_text(line: str, next_line: str) -> str | None:
+def heading_text(line: str, next_line: str) -> str | None:
     """The heading a line is, if it is one: markdown, "Title:", CAPS, or a short title."""
     stripped = line.strip()
     markdown = _MARKDOWN_HEADING.match(stripped)
@@ -179,15 +182,26 @@ def _lines(text: str) -> Iterable[tuple[int, str]]:
         offset += len(line)
 
 
-def segment(text: str, *, kind: Literal["posting", "cv"] = "posting") -> list[Item]:
-    """Cut a text into items (bullets and sentences) under classified sections."""
-    table = _POSTING_HEADINGS if kind == "posting" else _CV_HEADINGS
+def segment(
+    text: str, *, kind: Literal["posting", "cv"] = "posting", classify: bool = True
+) -> list[Item]:
+    """Cut a text into items (bullets and sentences) under classified sections.
+
+    With ``classify`` (and the shipped item classifier), each item's section is what the
+    classifier reads it as (:func:`classified`); otherwise headings and cue words decide.
+    """
+    table = POSTING_HEADINGS if kind == "posting" else CV_HEADINGS
     lines = list(_lines(text))
     items: list[Item] = []
     section, heading = "other", None
+    # Whether each item's heading stands on a line of its own (it governs the items
+    # below it) rather than inline ("Nice to have: Kafka. You must hold a licence.").
+    own_heading: list[bool] = []
+    heading_alone = False
 
     def add(start: int, body: str) -> None:
         for piece_start, piece in _sentences(start, body):
+            own_heading.append(heading_alone)
             item_section = _section_for_item(piece, section) if kind == "posting" else section
             items.append(
                 Item(
@@ -205,22 +219,106 @@ def segment(text: str, *, kind: Literal["posting", "cv"] = "posting") -> list[It
         if not line.strip():
             continue
         next_line = next((ln for _, ln in lines[index + 1 :] if ln.strip()), "")
-        title = _heading_text(line, next_line)
+        title = heading_text(line, next_line)
         if title is not None:
-            found = _classify_heading(title, table)
+            found = classify_heading(title, table)
             if found or kind == "cv" or len(title.split()) <= 4:
-                section, heading = found or "other", title
+                section, heading, heading_alone = found or "other", title, True
                 continue
         inline = _INLINE_HEADING.match(line)
-        if inline and _classify_heading(inline.group(1), table) and not _BULLET.match(line):
-            section = _classify_heading(inline.group(1), table) or section
-            heading = inline.group(1)
+        if inline and classify_heading(inline.group(1), table) and not _BULLET.match(line):
+            section = classify_heading(inline.group(1), table) or section
+            heading, heading_alone = inline.group(1), False
             add(offset + inline.start(2), inline.group(2))
             continue
         bullet = _BULLET.match(line)
         body_start = bullet.end() if bullet else len(line) - len(line.lstrip())
         add(offset + body_start, line[body_start:].rstrip())
-    return items
+    return classified(items, kind, own_heading) if classify else items
+
+
+#: What each label of the item classifier makes of an item: its section.
+POSTING_SECTION_OF_LABEL = {
+    "requirement": "requirements",
+    "nice_to_have": "nice_to_have",
+    "responsibility": "responsibilities",
+    "role": "responsibilities",
+    "company": "company",
+    "benefits": "benefits",
+    "legal": "logistics",
+    "apply": "logistics",
+    "title": "other",
+    "meta": "other",
+    "heading": "other",
+    "other": "other",
+}
+# Labels of lines that stand above content, which a line under a heading cannot be.
+_HEADER_LABELS = frozenset({"contact", "heading", "title"})
+CV_SECTION_OF_LABEL = {
+    "contact": "other",
+    "heading": "other",
+    "role_line": "experience",
+    "summary": "summary",
+    "achievement": "experience",
+    "skills": "skills",
+    "education": "education",
+    "certification": "certifications",
+    "other": "other",
+}
+
+
+def classified(
+    items: list[Item], kind: Literal["posting", "cv"], own_heading: Sequence[bool] | None = None
+) -> list[Item]:
+    """``items`` with the sections the trained item classifier reads from their words.
+
+    Headings and cue words cannot place a sentence whose heading is missing, glued to it
+    ("QualificationsThe ideal candidate...") or inline in a run-on paragraph ("Nice to
+    have: Kafka. You must hold a licence."); there the classifier decides, reading each
+    item with the heading-like line above it and the item before it. Under a recognised
+    heading on a line of its own (``own_heading``) the heading still decides, as a
+    recruiter reads a bulleted list under "Requirements". The classifier's label is kept
+    on the item (``Item.label``): a CV's name, contact and heading lines give no
+    strengths. Without the model the items are returned as they are.
+    """
+    from matcher.understand.item_classifier import classify_items
+
+    if not items:
+        return items
+    texts: list[str] = []
+    where: list[int] = []
+    heading: str | None = None
+    for item in items:
+        if item.heading is not None and item.heading != heading:
+            texts.append(item.heading)
+        heading = item.heading
+        where.append(len(texts))
+        texts.append(item.text)
+    labels = classify_items(texts, kind)
+    if labels is None:
+        return items
+    table = POSTING_SECTION_OF_LABEL if kind == "posting" else CV_SECTION_OF_LABEL
+    result = []
+    owned = list(own_heading) if own_heading is not None else [False] * len(items)
+    headings = POSTING_HEADINGS if kind == "posting" else CV_HEADINGS
+    for item, position, heading_owns in zip(items, where, owned):
+        label: str | None = labels[position][0]
+        under_heading = (
+            heading_owns
+            and item.heading is not None
+            and classify_heading(item.heading, headings) is not None
+        )
+        if under_heading:
+            # The heading decides; a line under "Skills" is no name or heading, whatever
+            # its shape.
+            section = item.section
+            if label in _HEADER_LABELS:
+                label = None
+        else:
+            section = table.get(label or "other", "other")
+        importance = _importance(item.text, section) if kind == "posting" else None
+        result.append(replace(item, section=section, importance=importance, label=label))
+    return result
 
 
 def _sentences(start: int, body: str) -> Iterable[tuple[int, str]]:

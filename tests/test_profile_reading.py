@@ -1,0 +1,64 @@
+"""Reading a profile: a CV is never taken for a list because its lines are short, and
+``--cv`` / ``--list`` (``kind=``) override the guess."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from matcher import MatcherError, load_profile
+from matcher.paths import corpora_dir
+from matcher.read import read_document
+from matcher.understand.documents import profile_kind
+
+CVS = corpora_dir() / "cvs"
+LISTS = sorted((corpora_dir() / "examples" / "profiles").glob("*-strengths.txt"))
+
+SHORT_LINED_CV = """Priya Shah
+Customer Service Advisor
+Leeds | priya.shah@example.com | 07700 900123
+Experience
+Customer Service Advisor, Northwind Energy
+2021 - present
+Handled 60+ inbound calls a day
+Resolved billing complaints
+Education
+BTEC Business, Leeds City College
+2019 - 2021
+Skills
+Zendesk
+Complaint handling
+"""
+
+
+def _cvs() -> list[tuple[str, str]]:
+    with (CVS / "cvs.tsv").open(encoding="utf-8") as handle:
+        return [(row["id"], row["file"]) for row in csv.DictReader(handle, delimiter="\t")]
+
+
+@pytest.mark.parametrize(("cv_id", "file"), _cvs())
+def test_every_realistic_cv_is_read_as_a_cv(cv_id: str, file: str) -> None:
+    assert profile_kind(read_document(CVS / file)) == "cv", cv_id
+
+
+@pytest.mark.parametrize("path", LISTS, ids=lambda p: p.name)
+def test_strength_lists_stay_lists(path: Path) -> None:
+    assert profile_kind(path.read_text(encoding="utf-8")) == "list"
+
+
+def test_the_name_and_headings_of_a_short_lined_cv_are_no_strengths() -> None:
+    profile = load_profile(text=SHORT_LINED_CV)
+    assert profile.kind == "cv"
+    names = {s.skill for s in profile.strengths}
+    assert not names & {"Priya Shah", "Experience", "Education", "Skills", "Leeds"}
+
+
+def test_kind_overrides_the_guess() -> None:
+    as_list = load_profile(text=SHORT_LINED_CV, kind="list")
+    assert as_list.kind == "list"
+    assert "Priya Shah" in {s.skill for s in as_list.strengths}
+    assert load_profile(text="Python\nSQL\nExcel", kind="cv").kind == "cv"
+    with pytest.raises(MatcherError, match="kind must be"):
+        load_profile(text="Python", kind="resume")  # type: ignore[arg-type]
