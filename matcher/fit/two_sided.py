@@ -83,14 +83,14 @@ class Calibration:
 CALIBRATIONS = {
     "tfidf": Calibration(
         prior=1.0,
-        coverage=0.6,
-        text=0.2,
+        coverage=0.5,
+        text=0.3,
         field=0.1,
         core=0.1,
         low=0.0,
         full=0.3,
-        poor=37.0,
-        strong=54.0,
+        poor=33.0,
+        strong=74.0,
     ),
 }
 
