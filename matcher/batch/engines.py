@@ -94,7 +94,9 @@ def exit_with_parent() -> None:
     of a chunk notices only when it sends the result: minutes of CPU spent for no one.
     A daemon thread checks every second that the parent is still there.
     """
-    parent = os.getppid()
+    # The parent that started this process, even if it died while this one was starting.
+    started_by = multiprocessing.parent_process()
+    parent = started_by.pid if started_by is not None and started_by.pid else os.getppid()
 
     def watch() -> None:
         while os.getppid() == parent:

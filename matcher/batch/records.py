@@ -337,7 +337,7 @@ def table_records(path: Path, *, text_column: str | None = None) -> Iterator[Pos
                     title_col = _pick(columns, TITLE_COLUMNS)
                     company_col = _pick(columns, COMPANY_COLUMNS)
                     url_col = _pick(columns, URL_COLUMNS)
-                text = row.get(text_col)
+                text = row.get(text_col) if text_col else None
                 text = "" if _cell(text) is None else str(text)
                 given_id = _cell(row.get(id_col)) if id_col else None
                 yield PostingRecord(
@@ -348,6 +348,8 @@ def table_records(path: Path, *, text_column: str | None = None) -> Iterator[Pos
                     company=_cell(row.get(company_col)) if company_col else None,
                     url=_cell(row.get(url_col)) if url_col else None,
                 )
+        if row_number == 0:
+            raise InputError(f"{name} holds no postings (no rows); check that it is the right file")
     except MatcherError as error:
         yield PostingRecord(id=name, source=name, error=str(error))
     except FileNotFoundError:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from matcher.errors import TaxonomyError
 from matcher.paths import load_pickle, user_data_dir
+from matcher.understand.bounds import checked_text
 from matcher.understand.taxonomy.index import TaxonomyIndex, compile_index
 from matcher.understand.taxonomy.readers import (
     _NAME,
@@ -354,7 +355,9 @@ def canonicalise(
     """
     index = load_taxonomy(taxonomy) if taxonomy else shipped_index()
     found: list[Skill | None] = []
-    for best in index.link(phrases, top=1):
+    # Lexical links only: the embedding's calibrated score is not what CANONICAL_SCORE
+    # was set for, and naming a skill changes what extraction reports.
+    for best in index.link(phrases, top=1, semantic=False):
         if best and best[0][1] >= min_score:
             found.append(index.skills[index.position[best[0][0]]])
         else:
@@ -410,6 +413,7 @@ def link_many(
     """:func:`link` for many texts at once (one sparse product per batch)."""
     if isinstance(texts, str) or not all(isinstance(text, str) for text in texts):
         raise TypeError("texts must be a sequence of str (link() takes one str)")
+    texts = [checked_text(text, "the text to link") for text in texts]
     if isinstance(top, bool) or not isinstance(top, int):
         raise TypeError(f"top must be an int, not {type(top).__name__}")
     if top < 1:
