@@ -25,6 +25,7 @@ from matcher.batch.scoring import ROW_COLUMNS
 from matcher.cli.main import format_option, read_input, reports_errors, taxonomy_option
 from matcher.errors import MatcherError, UsageError
 from matcher.report.batch_text import render_errors, render_refinement, render_table
+from matcher.report.csv_cells import read_cell, safe_row
 
 OUTPUT_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 _FLOAT_COLUMNS = frozenset({"fit"})
@@ -34,11 +35,11 @@ _INT_COLUMNS = frozenset({"n_requirements", "n_required", "n_matched"})
 # --------------------------------------------------------------------------- output file
 
 
-def _typed_row(raw: dict[str, Any]) -> dict[str, Any]:
+def _typed_row(raw: dict[str, Any], *, from_csv: bool = False) -> dict[str, Any]:
     """A row read back from a file, with the types it was written with."""
     row: dict[str, Any] = {}
     for column in ROW_COLUMNS:
-        value = raw.get(column)
+        value = read_cell(raw.get(column)) if from_csv else raw.get(column)
         if value == "" or value is None or value != value:  # empty cell or NaN
             value = None
         elif column in _FLOAT_COLUMNS:
@@ -91,10 +92,51 @@ class ResultFile:
         self.path = path
         self.format = fmt
         self.journal = path.with_name(path.name + ".partial.jsonl") if fmt == "parquet" else path
+        for where in {path, self.journal}:
+            # A device or a pipe (a link to /dev/full) would swallow or never end the rows.
+            if where.exists() and not where.is_file():
+                raise UsageError(
+                    f"--output {where} is not a regular file (a device, a pipe or a folder);"
+                    " give the path of a .csv, .jsonl or .parquet file"
+                )
         self._handle: Any = None
+        self._lock: Any = None
         self._writer: Any = None
         #: Rows this run has written (and flushed to the disk).
         self.written = 0
+
+    def lock(self) -> None:
+        """Hold the output for this run: a second run writing it at once is refused, since
+        each run rewrites the file from the rows it knows when it ends."""
+        try:
+            import fcntl
+        except ImportError:  # not on a POSIX system: no advisory locks
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        where = self.path.with_name(f".{self.path.name}.lock")
+        handle = where.open("a")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            raise UsageError(
+                f"{self.path} is being written by another 'match batch' run; wait for it to"
+                " finish (then run again to add these postings) or choose another --output"
+            ) from None
+        self._lock = (handle, where)
+
+    def unlock(self) -> None:
+        if self._lock is not None:
+            handle, where = self._lock
+            where.unlink(missing_ok=True)
+            handle.close()
+            self._lock = None
+
+    def _not_results(self, why: str) -> MatcherError:
+        return MatcherError(
+            f"{self.path} is not a 'match batch' result file ({why}); it was left untouched:"
+            " choose another --output"
+        )
 
     def read_done(self) -> list[dict[str, Any]]:
         """Rows a previous run with this output already wrote."""
@@ -109,6 +151,8 @@ class ResultFile:
                     f"{self.path} exists but cannot be read as Parquet ({error}); move it"
                     " away or choose another --output"
                 ) from error
+            if [str(c) for c in frame.columns] != list(ROW_COLUMNS):
+                raise self._not_results("its columns differ")
             rows.extend(_typed_row(r) for r in frame.to_dict("records"))
         if self.journal.exists():
             _cut_partial_line(self.journal)
@@ -126,8 +170,11 @@ class ResultFile:
                             f"{self.path} is not a 'match batch' result file (its columns"
                             " differ); choose another --output"
                         )
-                    return [_typed_row(r) for r in reader]
-                return [_typed_row(json.loads(line)) for line in handle if line.strip()]
+                    return [_typed_row(r, from_csv=True) for r in reader]
+                parsed = [json.loads(line) for line in handle if line.strip()]
+                if any(not isinstance(r, dict) or set(r) != set(ROW_COLUMNS) for r in parsed):
+                    raise self._not_results("its fields differ")
+                return [_typed_row(r) for r in parsed]
         except (ValueError, UnicodeDecodeError, csv.Error) as error:
             raise MatcherError(
                 f"{self.journal} cannot be read back to resume ({error}); move it away or"
@@ -147,7 +194,7 @@ class ResultFile:
         """Append rows and push them to the disk, so a kill loses none of them."""
         for row in rows:
             if self.format == "csv":
-                self._writer.writerow(row)
+                self._writer.writerow(safe_row(row))
             else:
                 self._handle.write(json.dumps(row, ensure_ascii=False) + "\n")
         self._handle.flush()
@@ -174,7 +221,7 @@ class ResultFile:
                     if self.format == "csv":
                         writer = csv.DictWriter(handle, fieldnames=list(ROW_COLUMNS))
                         writer.writeheader()
-                        writer.writerows(ranked)
+                        writer.writerows(safe_row(row) for row in ranked)
                     else:
                         for row in ranked:
                             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -308,10 +355,19 @@ def batch(
     profile = load_profile(text=cv_text, name=cv_name, taxonomy=taxonomy)
 
     sink = ResultFile(Path(output)) if output else None
-    rows: list[dict[str, Any]] = sink.read_done() if sink else []
+    if sink:
+        sink.lock()  # released at the end, or when the process ends however it ends
+    try:
+        rows: list[dict[str, Any]] = sink.read_done() if sink else []
+    except BaseException:
+        if sink:
+            sink.unlock()
+        raise
     if rows:
         others = {r["profile"] for r in rows if r.get("profile")} - {profile.name}
         if others:
+            if sink:
+                sink.unlock()
             raise UsageError(
                 f"{output} holds results for another CV ({sorted(others)[0]}); give another"
                 " --output or delete it to start over"
@@ -357,6 +413,7 @@ def batch(
                 sink.finish(rows)
             else:
                 sink.close()
+            sink.unlock()
 
     import pandas as pd
 

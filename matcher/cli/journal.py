@@ -200,7 +200,9 @@ def list_(
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["id"])
         writer.writeheader()
-        writer.writerows(rows)
+        from matcher.report.csv_cells import safe_row
+
+        writer.writerows(safe_row(row) for row in rows)  # no live spreadsheet formulas
         click.echo(out.getvalue(), nl=False)
         return
     if not rows:

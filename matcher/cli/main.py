@@ -134,8 +134,10 @@ def format_option(*choices: str, help: str | None = None) -> Callable[[F], F]:
 def read_input(path: str) -> tuple[str, str]:
     """The text of a file argument, ``-`` reading stdin (size-limited); returns (name, text)."""
     from matcher.read import read_document
+    from matcher.read.document import display_name
 
-    return ("<stdin>" if path == "-" else path), read_document(path)
+    # The name shows in reports: valid UTF-8 even when the path's bytes are not.
+    return ("<stdin>" if path == "-" else display_name(path)), read_document(path)
 
 
 @click.group(
