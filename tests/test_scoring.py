@@ -5,11 +5,19 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from matcher.score.scoring import SCORERS, Side, fuzzy_score, score_pairs, tfidf_for
+from matcher.score.scoring import (
+    SCORERS,
+    Side,
+    combined_score,
+    fuzzy_score,
+    score_pairs,
+    tfidf_for,
+)
 from matcher.understand.lexical import TfidfSimilarity
 from matcher.understand.vocabulary import Skill, build_vocabulary, shipped_vocabulary
 
@@ -64,12 +72,65 @@ def test_hierarchy_counts_partly():
     vocabulary = shipped_vocabulary()
     postgres = vocabulary["PostgreSQL"]
     scores, methods = score_pairs(
-        [Side(postgres.broader, postgres.broader), Side("Java", "Java")],
-        [Side("PostgreSQL", "PostgreSQL"), Side("JavaScript", "JavaScript")],
+        [Side(postgres.broader, postgres.broader), Side("MySQL", "MySQL")],
+        [Side("PostgreSQL", "PostgreSQL"), Side("PostgreSQL", "PostgreSQL")],
         vocabulary,
     )
     assert 75 <= scores[0, 0] < 100 and methods[0][0] == "taxonomy:narrower"
-    assert scores[1, 1] < 75 and methods[1][1].startswith("taxonomy:")
+    assert 50 <= scores[1, 1] < 75 and methods[1][1] == "taxonomy:sibling"
+
+
+# Look-alikes a recruiter calls unrelated: the combined scorer keeps them apart (< 50).
+LOOK_ALIKES = [
+    ("JavaScript", "Java"),
+    ("Java", "JavaScript"),
+    ("Excel", "excellent"),
+    ("Excellent written English", "Excel"),
+    ("R", "Go"),
+    ("C", "R"),
+    ("Go", "C"),
+]
+
+
+@pytest.mark.parametrize(("need", "have"), LOOK_ALIKES)
+def test_look_alikes_stay_apart(need: str, have: str):
+    assert combined_score(need, have) < 50
+
+
+def test_members_of_a_broad_family_are_not_siblings_by_that_alone():
+    # Both are programming languages; the lexical scorer alone called them siblings (62).
+    vocabulary = shipped_vocabulary()
+    need, have = [Side("JavaScript", "JavaScript")], [Side("Java", "Java")]
+    assert score_pairs(need, have, vocabulary, semantic=False)[0][0, 0] >= 50
+    scores, methods = score_pairs(need, have, vocabulary)
+    assert scores[0, 0] < 50 and not methods[0][0].startswith("taxonomy:")
+
+
+@pytest.mark.parametrize(
+    ("need", "have"),
+    [
+        ("Financial reporting", "Prepared monthly financial statements"),
+        ("Experience building dashboards", "Power BI dashboards"),
+    ],
+)
+def test_a_paraphrase_missed_by_spelling_now_matches(need: str, have: str):
+    assert combined_score(need, have, semantic=False) < 75
+    assert combined_score(need, have) >= 75
+
+
+def test_a_paraphrase_records_that_the_embedding_found_it():
+    vocabulary = shipped_vocabulary()
+    scores, methods = score_pairs(
+        [Side("Financial reporting", "Financial reporting")],
+        [Side("Prepared monthly financial statements", None)],
+        vocabulary,
+    )
+    assert scores[0, 0] >= 75 and methods[0][0] == "embedding"
+
+
+def test_the_same_text_is_a_full_match_whichever_signal_sees_it():
+    for text in ("Handled 60+ inbound calls a day", "Zorblax quantum ledgers"):
+        assert combined_score(text, text) == 100.0
 
 
 def test_spelling_alone_cannot_join_two_distinct_known_skills():

@@ -1,21 +1,33 @@
 """How close a strength is to a requirement, on 0-100, and how that was found.
 
-Four signals: the same canonical skill (aliases and abbreviations resolved by the
-vocabulary); the vocabulary's hierarchy (a narrower or sibling skill counts partly);
-TF-IDF cosine over character n-grams and words, fitted on the vocabulary; and
-rapidfuzz ratios. ``token_set_ratio`` alone would score "Python" against "Python web
-frameworks" as 100, so it is scaled by how much of the longer phrase is covered.
+One combined scorer over four signals: the same canonical skill (aliases and
+abbreviations resolved by the vocabulary); the vocabulary's hierarchy (a narrower or
+sibling skill counts partly); semantic similarity, the cosine of the shipped embedding
+model's vectors (``matcher.understand.embeddings``); and lexical likeness, TF-IDF cosine
+over character n-grams and words (fitted on the vocabulary) with rapidfuzz ratios.
+``token_set_ratio`` alone would score "Python" against "Python web frameworks" as 100,
+so it is scaled by how much of the longer phrase is covered.
+
+The semantic and lexical signals are put on one scale by a calibration shipped with the
+model (``models/embeddings/calibration.json``, fitted by ``python -m
+matcher.train.embeddings --calibrate-only`` on held-out vocabulary and ESCO skill pairs,
+see ``embeddings.Calibration``): 75 is where a pair becomes more likely the same skill
+than not, 50 where it becomes more likely related than not, so *match* and *near* mean
+the same whichever signal found it. Without a usable model, scoring is lexical as
+before (one warning line).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from matcher.paths import cache_dir, read_cache, write_cache
+from matcher.understand import embeddings
 from matcher.understand.lexical import TfidfSimilarity, fuzzy_matrix
 from matcher.understand.vocabulary import Vocabulary
 
@@ -29,9 +41,15 @@ RELATION_SCORES = {
     "broader": 58.0,
     "cousin": 50.0,
 }
-# Two different known skills are only as close as the hierarchy says; their names'
-# likeness ("Java"/"JavaScript") is damped so it cannot make them near.
+# Two different known skills are only as close as the hierarchy says, unless the
+# embedding is very sure: their calibrated likeness ("Java"/"JavaScript") is damped, so
+# only a score of 84 or more can make them near.
 DISTINCT_SKILLS_DAMPING = 0.6
+# Two skills in one family count as siblings (or cousins) only when the family is
+# specific: one of the vocabulary's broadest (15 or more members: programming languages,
+# European languages, sales) says little about two of its members ("R" and "Go").
+SPECIFIC_FAMILY = 15
+SEMANTIC = "embedding"
 TFIDF_SHARE = 0.5
 
 
@@ -73,7 +91,57 @@ def tfidf_score(a: str, b: str, vocabulary: Vocabulary | None = None) -> float:
     return float(model.similarity([a], [b])[0, 0])
 
 
-SCORERS: dict[str, Scorer] = {"fuzzy": fuzzy_score, "tfidf": tfidf_score}
+def combined_score(
+    a: str, b: str, vocabulary: Vocabulary | None = None, *, semantic: bool = True
+) -> float:
+    """The combined score (:func:`score_pairs`) of a strength ``b`` for a requirement ``a``.
+
+    Each phrase's canonical skill is the vocabulary's skill it names, if any.
+    """
+    from matcher.understand.vocabulary import shipped_vocabulary
+
+    vocabulary = vocabulary or shipped_vocabulary()
+    sides = []
+    for text in (a, b):
+        skill = vocabulary.lookup(text) if text.strip() else None
+        sides.append(Side(text, skill.name if skill else None))
+    scores, _ = score_pairs([sides[0]], [sides[1]], vocabulary, semantic=semantic)
+    return float(scores[0, 0])
+
+
+def semantic_score(a: str, b: str) -> float:
+    """The calibrated embedding and lexical likeness of two phrases, 0-100.
+
+    Without the model, the lexical likeness alone (as :func:`score_pairs` falls back).
+    """
+    if not a.strip() or not b.strip():
+        return 0.0
+    scores, _ = score_pairs([Side(a, None)], [Side(b, None)], _shipped())
+    return float(scores[0, 0])
+
+
+def _shipped() -> Vocabulary:
+    from matcher.understand.vocabulary import shipped_vocabulary
+
+    return shipped_vocabulary()
+
+
+SCORERS: dict[str, Scorer] = {
+    "combined": combined_score,
+    "semantic": semantic_score,
+    "fuzzy": fuzzy_score,
+    "tfidf": tfidf_score,
+}
+
+
+def lexical_scores(left: Sequence[str], right: Sequence[str], vocabulary: Vocabulary) -> np.ndarray:
+    """Uncalibrated lexical likeness (0-100) of each ``left[i]`` with ``right[i]``."""
+    tfidf = tfidf_for(vocabulary)
+    out = np.zeros(len(left), dtype=np.float32)
+    for i, (a, b) in enumerate(zip(left, right)):
+        both = TFIDF_SHARE * tfidf.similarity([a], [b]) + (1 - TFIDF_SHARE) * fuzzy_matrix([a], [b])
+        out[i] = float(both[0, 0])
+    return out
 
 
 @dataclass(frozen=True)
@@ -90,11 +158,14 @@ def score_pairs(
     vocabulary: Vocabulary,
     *,
     tfidf: TfidfSimilarity | None = None,
+    semantic: bool = True,
 ) -> tuple[np.ndarray, list[list[str]]]:
     """Combined scores (0-100) of every requirement with every strength, and methods.
 
     The method names the signal that decided the score: ``vocabulary`` (the same
-    skill), ``taxonomy:<relation>``, ``tfidf`` or ``fuzzy``.
+    skill), ``taxonomy:<relation>``, ``embedding`` (semantic similarity), ``tfidf`` or
+    ``fuzzy``. Without a usable embedding model (or with ``semantic=False``) the
+    lexical scores are uncalibrated, as before the model, and no score is ``embedding``.
     """
     if not required or not offered:
         return np.zeros((len(required), len(offered)), dtype=np.float32), [[] for _ in required]
@@ -108,6 +179,14 @@ def score_pairs(
     rows, cols = _starts(left), _starts(right)
     best_lexical = _group_max(lexical, rows, cols)
     tfidf_wins = _group_max(tfidf_scores, rows, cols) >= _group_max(fuzzy, rows, cols)
+    model = embeddings.load_embeddings() if semantic else None
+    by_embedding = np.zeros(best_lexical.shape, dtype=bool)
+    if model is not None and model.calibration is not None:
+        vectors = model.embed([_semantic_form(form) for form in (*left_flat, *right_flat)])
+        cosine = _group_max(vectors[: len(left_flat)] @ vectors[len(left_flat) :].T, rows, cols)
+        exact = best_lexical >= 100.0
+        by_embedding = model.calibration.semantic_share(cosine, best_lexical) & ~exact
+        best_lexical = np.where(exact, 100.0, model.calibration.score(cosine, best_lexical))
 
     scores = np.zeros((len(required), len(offered)), dtype=np.float32)
     methods: list[list[str]] = []
@@ -115,10 +194,10 @@ def score_pairs(
         row_methods = []
         for j, have in enumerate(offered):
             score = float(best_lexical[i, j])
-            method = "tfidf" if tfidf_wins[i, j] else "fuzzy"
+            method = SEMANTIC if by_embedding[i, j] else "tfidf" if tfidf_wins[i, j] else "fuzzy"
             relation = None
             if need.canonical in vocabulary and have.canonical in vocabulary:
-                relation = vocabulary.relation(need.canonical, have.canonical)  # type: ignore[arg-type]
+                relation = _relation(vocabulary, need.canonical, have.canonical, model is not None)  # type: ignore[arg-type]
                 if relation != "same":
                     score *= DISTINCT_SKILLS_DAMPING
             if relation and RELATION_SCORES[relation] >= score:
@@ -128,6 +207,29 @@ def score_pairs(
             row_methods.append(method)
         methods.append(row_methods)
     return scores, methods
+
+
+def _semantic_form(form: str) -> str:
+    """What the embedding sees of a form: without a name's qualifier ("Go (programming
+    language)" is "Go" to a reader), and nothing of a name of one or two letters, which the
+    uncased model cannot tell from a word ("Go", "R", "IT"): such a form has no semantic
+    signal (a zero vector, cosine 0)."""
+    bare = _QUALIFIER.sub("", form).strip()
+    return "" if len(bare) <= 2 else bare
+
+
+_QUALIFIER = re.compile(r"\s*\([^)]*\)")
+
+
+def _relation(vocabulary: Vocabulary, required: str, offered: str, specific: bool) -> str | None:
+    """The vocabulary's relation; with ``specific`` (the embedding is there to tell
+    members of a broad family apart), siblings and cousins only within a specific one."""
+    relation = vocabulary.relation(required, offered)
+    if specific and relation in ("sibling", "cousin"):
+        shared = set(vocabulary.ancestors(required)[:2]) & set(vocabulary.ancestors(offered)[:2])
+        if all(len(vocabulary.children(family)) >= SPECIFIC_FAMILY for family in shared):
+            return None
+    return relation
 
 
 def _forms(side: Side, vocabulary: Vocabulary) -> list[str]:

@@ -2,8 +2,11 @@
 
 The index holds the alias table, a token n-gram table for finding skills in parsed text,
 a fitted ``TfidfSimilarity`` and the TF-IDF matrices of all labels (names and aliases).
-Linking ranks every skill against a phrase with one sparse product, then reranks the
-best candidates with rapidfuzz: entity linking, as spaCy's own pipelines call it.
+Linking ranks every skill against a phrase with one sparse product and, where the
+shipped embedding model loads, one dense product with every label's vector; the best
+candidates of both are rescored by the combined scorer's calibration (cosine with the
+lexical likeness of TF-IDF and rapidfuzz): entity linking, as spaCy's own pipelines
+call it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from matcher.understand.lexical import WORD_PATTERN, TfidfSimilarity, fuzzy_matrix
+from matcher import paths
+from matcher.understand import embeddings
+from matcher.understand.lexical import (
+    WORD_PATTERN,
+    TfidfSimilarity,
+    _one_blas_thread,
+    fuzzy_matrix,
+)
 from matcher.understand.taxonomy.readers import _ACRONYM, _short
 from matcher.understand.vocabulary import Skill, Vocabulary, alias_key
 
@@ -117,6 +127,56 @@ class TaxonomyIndex:
     def __post_init__(self) -> None:
         self.position = {skill.name: i for i, skill in enumerate(self.skills)}
         self._lock = threading.Lock()
+        self._label_vectors: np.ndarray | None = None
+
+    def label_vectors(self, model: embeddings.StaticEmbeddings) -> np.ndarray:
+        """Every label's embedding (labels x dims), computed once and cached (float16).
+
+        Kept in the user cache, keyed by the labels and the model's table, so a later
+        run only reads them (ESCO's 100,000 labels take seconds to embed).
+        """
+        if self._label_vectors is None:
+            with self._lock:
+                if self._label_vectors is None:
+                    # float32 in memory: numpy has no fast float16 matrix product.
+                    self._label_vectors = self._cached_label_vectors(model).astype(np.float32)
+        return self._label_vectors
+
+    def _cached_label_vectors(self, model: embeddings.StaticEmbeddings) -> np.ndarray:
+        import hashlib
+
+        digest = hashlib.sha256("\n".join(self.labels).encode())
+        digest.update(model.vectors[:: max(1, len(model.vectors) // 64)].tobytes())
+        path = paths.cache_dir() / f"label-vectors-{self.name}-{digest.hexdigest()[:16]}.npy"
+        try:
+            vectors = np.load(path)
+            if vectors.shape == (len(self.labels), model.dim):
+                return vectors
+        except (OSError, ValueError):  # absent or damaged: embed again
+            pass
+        vectors = model.embed(self.labels).astype(np.float16)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(f".{path.name}.tmp")
+            with temporary.open("wb") as handle:
+                np.save(handle, vectors)
+            temporary.replace(path)
+        except OSError:  # a cache that cannot be written only costs the next run time
+            pass
+        return vectors
+
+    def cosine_scores(self, texts: Sequence[str], model: embeddings.StaticEmbeddings) -> np.ndarray:
+        """Embedding cosine (-1..1) of each text with each skill: its best label."""
+        labels = self.label_vectors(model)
+        out = np.zeros((len(texts), len(self.skills)), dtype=np.float32)
+        for begin in range(0, len(texts), _QUERY_BATCH):
+            chunk = model.embed(list(texts[begin : begin + _QUERY_BATCH]))
+            with _one_blas_thread():
+                by_label = chunk @ labels.T
+            out[begin : begin + len(chunk)] = np.maximum.reduceat(
+                by_label, self.label_starts, axis=1
+            )
+        return out
 
     def __len__(self) -> int:
         return len(self.skills)
@@ -150,32 +210,44 @@ class TaxonomyIndex:
         return np.clip(out * 100, 0, 100)
 
     def rank(
-        self, texts: Sequence[str], *, depth: int = RERANK_DEPTH
+        self, texts: Sequence[str], *, depth: int = RERANK_DEPTH, semantic: bool = True
     ) -> list[list[tuple[int, float]]]:
-        """(skill position, score) best first: the top ``depth`` TF-IDF candidates reranked.
+        """(skill position, score) best first: the top ``depth`` candidates rescored.
 
         A text that is exactly a name or alias of a skill puts that skill first with 100.
         Words that only wrap a skill ("strong knowledge of", "skills") are left out.
-        Reranked score: ``LINK_TFIDF_SHARE`` of the TF-IDF cosine plus the rest of the
-        best rapidfuzz likeness (scoring's ``fuzzy_score``) of the text with the skill's
-        labels. Ties go to the skill listed first.
+        Candidates: the top ``depth`` by TF-IDF cosine and, with the embedding model
+        (unless ``semantic`` is false), the top ``depth`` by embedding cosine. Lexical
+        score: ``LINK_TFIDF_SHARE`` of the TF-IDF cosine plus the rest of the best
+        rapidfuzz likeness (scoring's ``fuzzy_score``) with the skill's labels; with the
+        model, that and the cosine on the combined scorer's calibrated scale. Ties go to
+        the skill listed first.
         """
         originals = [" ".join(str(text).split()) for text in texts]
         texts = [_phrase(text) for text in originals]
         tfidf = self.tfidf_scores(texts)
+        model = embeddings.load_embeddings() if semantic else None
+        if model is not None and model.calibration is None:
+            model = None
+        cosine = self.cosine_scores(texts, model) if model is not None else None
         ranked: list[list[tuple[int, float]]] = []
-        for row, text, original in zip(tfidf, texts, originals):
+        for i, (row, text, original) in enumerate(zip(tfidf, texts, originals)):
             if not text:
                 ranked.append([])
                 continue
             depth_here = min(depth, len(self.skills))
             candidates = np.argpartition(-row, depth_here - 1)[:depth_here]
             candidates = candidates[row[candidates] > 0]
+            if cosine is not None:
+                near = np.argpartition(-cosine[i], depth_here - 1)[:depth_here]
+                candidates = np.union1d(candidates, near)
             exact = self.alias.get(alias_key(original), self.alias.get(alias_key(text)))
             if exact is not None and exact not in candidates:
                 candidates = np.append(candidates, exact)
             fuzzy = self._best_fuzzy(text, candidates)
             scores = LINK_TFIDF_SHARE * row[candidates] + (1 - LINK_TFIDF_SHARE) * fuzzy
+            if cosine is not None and model is not None and model.calibration is not None:
+                scores = model.calibration.score(cosine[i, candidates], scores)
             if exact is not None:
                 scores[candidates == exact] = 100.0
             scores = np.round(scores, 1)
@@ -203,6 +275,7 @@ class TaxonomyIndex:
         depth: int = RERANK_DEPTH,
         phrases: Sequence[Sequence[str]] | None = None,
         find_names: bool = True,
+        semantic: bool = True,
     ) -> list[list[tuple[int, float]]]:
         """:meth:`rank` for phrases; a sentence also by the skill phrases in it.
 
@@ -221,7 +294,9 @@ class TaxonomyIndex:
             list(dict.fromkeys([*(p for p, _ in found), *more]))
             for found, more in zip(named, extra)
         ]
-        ranked = self.rank([*texts, *(p for ps in per_text for p in ps)], depth=depth)
+        ranked = self.rank(
+            [*texts, *(p for ps in per_text for p in ps)], depth=depth, semantic=semantic
+        )
         out: list[list[tuple[int, float]]] = []
         cursor = len(texts)
         for i, (found, ps) in enumerate(zip(named, per_text)):
@@ -241,12 +316,17 @@ class TaxonomyIndex:
             out.append(sorted(best.items(), key=lambda item: (-item[1], item[0]))[:depth])
         return out
 
-    def link(self, texts: Sequence[str], top: int = 5) -> list[list[tuple[str, float]]]:
-        """The ``top`` skills for each phrase or sentence, best first: (name, score 0-100)."""
+    def link(
+        self, texts: Sequence[str], top: int = 5, *, semantic: bool = True
+    ) -> list[list[tuple[str, float]]]:
+        """The ``top`` skills for each phrase or sentence, best first: (name, score 0-100).
+
+        ``semantic=False`` links by lexical likeness alone, as before the embeddings.
+        """
         depth = max(RERANK_DEPTH, top)
         return [
             [(self.skills[i].name, score) for i, score in found[:top]]
-            for found in self.rank_texts(texts, depth=depth)
+            for found in self.rank_texts(texts, depth=depth, semantic=semantic)
         ]
 
     # -- finding skills in parsed text ---------------------------------------------------
