@@ -149,3 +149,17 @@ def test_same_skill_through_an_alias_scores_full():
         [Side("k8s", "Kubernetes")], [Side("Kubernetes", "Kubernetes")], vocabulary
     )
     assert scores[0, 0] == 100 and methods[0][0] == "vocabulary"
+
+
+def test_a_qualified_form_of_the_skill_asked_for_answers_it():
+    # The vocabulary reads "stakeholder communication" as Stakeholder management, a
+    # different skill from Communication; its words still say it is communication.
+    vocabulary = shipped_vocabulary()
+    need = [Side("Strong communication skills", "Communication")]
+    have = [Side("stakeholder communication", "Stakeholder management")]
+    assert score_pairs(need, have, vocabulary, semantic=False)[0][0, 0] < 50
+    scores, methods = score_pairs(need, have, vocabulary)
+    assert scores[0, 0] >= 75 and methods[0][0] == "words:narrower"
+    # Never by a name of one or two letters: "Programming in R" is not C.
+    c = [Side("C", "C (programming language)")]
+    assert score_pairs(c, [Side("Programming in R", None)], vocabulary)[0][0, 0] < 50

@@ -29,7 +29,7 @@ import numpy as np
 from matcher.paths import cache_dir, read_cache, write_cache
 from matcher.understand import embeddings
 from matcher.understand.lexical import TfidfSimilarity, fuzzy_matrix
-from matcher.understand.vocabulary import Vocabulary
+from matcher.understand.vocabulary import Vocabulary, alias_key
 
 Scorer = Callable[[str, str], float]
 
@@ -163,8 +163,9 @@ def score_pairs(
     """Combined scores (0-100) of every requirement with every strength, and methods.
 
     The method names the signal that decided the score: ``vocabulary`` (the same
-    skill), ``taxonomy:<relation>``, ``embedding`` (semantic similarity), ``tfidf`` or
-    ``fuzzy``. Without a usable embedding model (or with ``semantic=False``) the
+    skill), ``taxonomy:<relation>``, ``words:narrower`` (the strength's words are a
+    qualified form of the requirement's skill), ``embedding`` (semantic similarity),
+    ``tfidf`` or ``fuzzy``. Without a usable embedding model (or with ``semantic=False``) the
     lexical scores are uncalibrated, as before the model, and no score is ``embedding``.
     """
     if not required or not offered:
@@ -197,16 +198,39 @@ def score_pairs(
             method = SEMANTIC if by_embedding[i, j] else "tfidf" if tfidf_wins[i, j] else "fuzzy"
             relation = None
             if need.canonical in vocabulary and have.canonical in vocabulary:
-                relation = _relation(vocabulary, need.canonical, have.canonical, model is not None)  # type: ignore[arg-type]
+                specific = model is not None
+                relation = _relation(vocabulary, need.canonical, have.canonical, specific)  # type: ignore[arg-type]
                 if relation != "same":
                     score *= DISTINCT_SKILLS_DAMPING
             if relation and RELATION_SCORES[relation] >= score:
                 score = RELATION_SCORES[relation]
                 method = "vocabulary" if relation == "same" else f"taxonomy:{relation}"
+            if (
+                model is not None
+                and score < RELATION_SCORES["narrower"]
+                and _names_as_head(have.text, need.canonical, vocabulary)
+            ):
+                score, method = RELATION_SCORES["narrower"], "words:narrower"
             scores[i, j] = round(min(score, 100.0), 1)
             row_methods.append(method)
         methods.append(row_methods)
     return scores, methods
+
+
+def _names_as_head(text: str, skill: str | None, vocabulary: Vocabulary) -> bool:
+    """Whether ``text`` is a qualified form of ``skill``: its last words are one of the
+    skill's names, after at least one word that qualifies it ("stakeholder communication"
+    is communication, "business English" is English). English compounds put their head
+    last. Names of two letters or fewer never count ("R", "Go")."""
+    if not skill or skill not in vocabulary:
+        return False
+    words = alias_key(text).split()
+    for form in vocabulary[skill].surface_forms:
+        name = alias_key(_QUALIFIER.sub("", form)).split()
+        qualified = len(words) > len(name) and words[-len(name) :] == name
+        if name and len(" ".join(name)) > 2 and qualified:
+            return True
+    return False
 
 
 def _semantic_form(form: str) -> str:
