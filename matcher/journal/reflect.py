@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from dataclasses import field as _field
 from typing import TYPE_CHECKING, Any
 
+from matcher.journal.heard import feedback_patterns, skills_named
+from matcher.journal.patterns import (
+    Pattern,
+    Reflection,
+    _count,
+    _field_words,
+    _fits,
+    _ids,
+    _key,
+    _title_key,
+)
 from matcher.journal.records import (
-    _SENIORITY,
     _UNPREPARABLE_GATES,
     OUTCOMES,
     VERDICT_RANK,
@@ -23,127 +30,6 @@ if TYPE_CHECKING:
 
 # Gates a lead-with item answers that are no strength to lead with.
 _NOT_STRENGTH_GATES = frozenset({"degree", "work_authorisation", "clearance"})
-
-
-@dataclass(frozen=True)
-class Pattern:
-    """One pattern across the journal, with the applications it rests on.
-
-    ``kind`` is one of ``fit_by_outcome``, ``poor_fit_time``, ``recurring_gap``,
-    ``interview_strength``, ``poor_fit_area``, ``lift`` and ``cv_version``; ``subject``
-    is the outcome, skill, field, title or CV version it is about; ``summary`` says it
-    in plain words; ``details`` holds the counts behind it.
-    """
-
-    kind: str
-    subject: str
-    summary: str
-    applications: tuple[int, ...]
-    details: Mapping[str, Any] = _field(default_factory=dict, hash=False)
-
-    @property
-    def support(self) -> int:
-        """How many applications the pattern rests on."""
-        return len(self.applications)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "subject": self.subject,
-            "summary": self.summary,
-            "applications": list(self.applications),
-            "support": self.support,
-            "details": dict(self.details),
-        }
-
-
-_SECTIONS = (
-    ("fit_by_outcome", "Fit by outcome"),
-    ("feedback", "What employers told you"),
-    ("poor_fit_time", "Poor fits"),
-    ("recurring_gap", "Gaps that recur in rejections"),
-    ("interview_strength", "Strengths in applications that reached interview"),
-    ("poor_fit_area", "Where you fit poorly"),
-    ("lift", "What to prepare"),
-    ("cv_version", "CV versions"),
-)
-
-
-@dataclass(frozen=True)
-class Reflection:
-    """Patterns across the journal; each names the applications behind it."""
-
-    total: int
-    outcomes: Mapping[str, int]
-    patterns: tuple[Pattern, ...]
-    caveat: str | None = None
-
-    def of_kind(self, kind: str) -> list[Pattern]:
-        return [p for p in self.patterns if p.kind == kind]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "total": self.total,
-            "outcomes": dict(self.outcomes),
-            "caveat": self.caveat,
-            "patterns": [p.to_dict() for p in self.patterns],
-        }
-
-    def text(self) -> str:
-        """The reflection in plain words, section by section."""
-        counts = ", ".join(f"{n} {o}" for o, n in self.outcomes.items() if n)
-        lines = [
-            f"Your journal: {_count(self.total, 'application')}"
-            + (f" ({counts})." if counts else ".")
-        ]
-        if self.caveat:
-            lines.append(self.caveat)
-        for kind, heading in _SECTIONS:
-            found = self.of_kind(kind)
-            if found:
-                lines += ["", f"{heading}:"]
-                lines += [f"  - {p.summary}" for p in found]
-        return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.text()
-
-
-# -- reflecting ------------------------------------------------------------------------
-
-
-def _key(name: str) -> str:
-    return " ".join(name.casefold().split())
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _ids(ids: Iterable[int], limit: int = 10) -> str:
-    shown = sorted(ids)
-    text = ", ".join(f"#{i}" for i in shown[:limit])
-    return text + (f" and {len(shown) - limit} more" if len(shown) > limit else "")
-
-
-def _fits(apps: Sequence[Application]) -> str:
-    values = sorted(a.fit for a in apps)
-    if len(values) == 1:
-        return f"fit {values[0]:.0f}"
-    if len(values) == 2:
-        return f"fit {values[0]:.0f} and {values[1]:.0f}"
-    return f"fit {values[0]:.0f} to {values[-1]:.0f}, median {statistics.median(values):.0f}"
-
-
-def _field_words(name: str) -> str:
-    return name.replace("_", " ")
-
-
-def _title_key(title: str) -> str:
-    plain = re.sub(r"\(.*?\)", " ", title)
-    plain = _SENIORITY.sub(" ", plain)
-    plain = re.sub(r"[^\w\s]", " ", plain)
-    return " ".join(plain.casefold().split())
 
 
 def reflect(
@@ -175,10 +61,10 @@ def reflect(
             f"With only {_count(len(apps), 'application')}, read these as hints rather than"
             " patterns; each line says how many applications it rests on."
         )
-    named = {a.id: _skills_named(a, vocabulary) for a in apps if a.feedback}
+    named = {a.id: skills_named(a, vocabulary) for a in apps if a.feedback}
     patterns = [
         *_fit_by_outcome(apps),
-        *_feedback(apps, named),
+        *feedback_patterns(apps, named),
         *_poor_fit_time(apps),
         *_recurring_gaps(apps, min_support),
         *_interview_strengths(apps, min_support, vocabulary),
@@ -617,78 +503,6 @@ def _lifts(apps: list[Application], named: Mapping[int, list[str]]) -> Iterator[
                 "rejected_total": len(rejected),
             },
         )
-
-
-def _feedback(apps: list[Application], named: Mapping[int, list[str]]) -> Iterator[Pattern]:
-    """What each employer said, in their words, and the skills it names."""
-    recurring: dict[str, tuple[str, list[int]]] = {}
-    for a in apps:
-        if not a.feedback:
-            continue
-        skills = named.get(a.id, [])
-        gaps = {_key(g["skill"]) for g in a.gaps}
-        missing = [s for s in skills if _key(s) in gaps]
-        shown = [s for s in skills if _key(s) not in gaps]
-        words = " ".join(a.feedback.split())
-        summary = f'{a.label()} ({a.outcome}): "{words}".'
-        if missing:
-            summary += (
-                f" It names {_and(missing)}, {'a gap' if len(missing) == 1 else 'gaps'} in your"
-                f" match then: prepare {'it' if len(missing) == 1 else 'them'} first."
-            )
-        if shown:
-            summary += (
-                f" It names {_and(shown)}, which your match then counted as shown: put your"
-                " experience of it in plainer view."
-            )
-        for skill in skills:
-            recurring.setdefault(_key(skill), (skill, []))[1].append(a.id)
-        yield Pattern(
-            "feedback",
-            a.label(),
-            summary,
-            (a.id,),
-            {"feedback": a.feedback, "skills": skills, "gaps": missing},
-        )
-    for skill, ids in sorted(recurring.values(), key=lambda f: (-len(f[1]), _key(f[0]))):
-        if len(ids) >= 2:
-            yield Pattern(
-                "feedback",
-                skill,
-                f"{skill}: named in the feedback on {_count(len(ids), 'application')}"
-                f" ({_ids(ids)}).",
-                tuple(sorted(ids)),
-                {"skills": [skill]},
-            )
-
-
-def _skills_named(a: Application, vocabulary: Vocabulary) -> list[str]:
-    """The skills an employer's feedback names: the application's own requirements
-    (by name or any alias of their skill), then any other skill of the vocabulary."""
-    text = a.feedback or ""
-    found: dict[str, str] = {}
-    for row in a.report.get("requirements", ()):
-        forms = [row["skill"], row.get("text") or ""]
-        known = vocabulary.skills.get(row.get("canonical") or "")
-        if known is not None:
-            forms += known.surface_forms
-        if any(_written(form, text) for form in forms if len(form) > 1):
-            found.setdefault(_key(row["skill"]), row["skill"])
-    words = re.findall(r"[\w+#./-]+", text)
-    for size in (4, 3, 2, 1):
-        for start in range(len(words) - size + 1):
-            known = vocabulary.lookup(" ".join(words[start : start + size]))
-            if known is not None and known.category != "soft_skill":
-                found.setdefault(_key(known.name), known.name)
-    return list(found.values())
-
-
-def _written(form: str, text: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(form)}(?:s|es)?(?!\w)", text, re.IGNORECASE) is not None
-
-
-def _and(names: Sequence[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _cv_versions(apps: list[Application], min_support: int) -> Iterator[Pattern]:
