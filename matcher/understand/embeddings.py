@@ -58,7 +58,8 @@ class StaticEmbeddings:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
         if not isinstance(config, dict) or config.get("format") != FORMAT:
             raise ValueError(f"config.json is not a {FORMAT} model")
-        vectors = np.load(path / str(config.get("embeddings", "embeddings.npy")))
+        # Memory-mapped: a run reads only the rows of the tokens it meets, not all 15 MB.
+        vectors = np.load(path / str(config.get("embeddings", "embeddings.npy")), mmap_mode="r")
         tokenizer = Tokenizer.from_file(str(path / str(config.get("tokenizer", "tokenizer.json"))))
         tokenizer.no_padding()
         tokenizer.enable_truncation(int(config.get("max_tokens", 512)))
