@@ -90,6 +90,8 @@ def test_pathological_text(tmp_path: Path) -> None:
             load_posting(text=text)
     with pytest.raises(DocumentTooLargeError):
         extract_skills("word " * 250_000)  # a line over spaCy's 1,000,000 characters
+    with pytest.raises(DocumentTooLargeError, match="lines of text, over the 2,000-line"):
+        load_profile(text="- a\n" * 3_000)  # 12,000 characters, but 3,000 items
     huge = tmp_path / "huge.txt"
     huge.write_text("Requirements:\n" + "".join(f"- Python {i}\n" for i in range(50_000)))
     line = one_line_error(run(str(CV), str(huge)))

@@ -31,6 +31,10 @@ MAX_HTML_BYTES = 4 * 1024 * 1024
 #: longer text is nearly always several documents in one or not a CV or posting at all.
 DEFAULT_MAX_CHARS = 50_000
 MAX_CHARS_ENV = "STRENGTHS_MATCHER_MAX_CHARS"
+#: Most non-blank lines per character of the limit (2,000 lines at 50,000 characters):
+#: each line is at least one item for the pipeline, and time grows with the items. Real
+#: CVs and postings average over 40 characters a line.
+CHARS_PER_LINE = 25
 #: The parse of one item (a bullet or a sentence) grows faster than its length; an item
 #: longer than this is read in pieces of at most this many characters, cut at spaces.
 MAX_ITEM_CHARS = 1_000
@@ -78,12 +82,23 @@ def _from_environment(variable: str, default: int, ceiling: int, unit: str) -> i
 def check_text_size(text: str, name: str) -> None:
     """Refuse a text over the character limit (see :data:`DEFAULT_MAX_CHARS`)."""
     limit = resolve_max_chars()
+    advice = (
+        f"give one document at a time, shorten it, or raise the limit with"
+        f" {MAX_CHARS_ENV}=<characters> (up to {10 * DEFAULT_MAX_CHARS:,})"
+    )
     if len(text) > limit:
         raise DocumentTooLargeError(
             f"{name} has {len(text):,} characters of text, over the {limit:,} limit for one"
-            f" CV or posting; give one document at a time, shorten it, or raise the limit"
-            f" with {MAX_CHARS_ENV}=<characters> (up to {10 * DEFAULT_MAX_CHARS:,})"
+            f" CV or posting; {advice}"
         )
+    most_lines = limit // CHARS_PER_LINE
+    if text.count("\n") >= most_lines:  # cheap bound first: blank lines do not count
+        lines = sum(1 for line in text.splitlines() if line.strip())
+        if lines > most_lines:
+            raise DocumentTooLargeError(
+                f"{name} has {lines:,} lines of text, over the {most_lines:,}-line limit for"
+                f" one CV or posting; {advice}"
+            )
 
 
 def human_size(n: int) -> str:
