@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from matcher import MatcherError, load_profile
+from matcher.cli.main import main
 from matcher.paths import corpora_dir
 from matcher.read import read_document
 from matcher.understand.documents import profile_kind
@@ -62,3 +65,43 @@ def test_kind_overrides_the_guess() -> None:
     assert load_profile(text="Python\nSQL\nExcel", kind="cv").kind == "cv"
     with pytest.raises(MatcherError, match="kind must be"):
         load_profile(text="Python", kind="resume")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("flag", "kind"), [("--cv", "cv"), ("--list", "list"), (None, None)])
+@pytest.mark.parametrize("command", [[], ["batch"], ["journal", "add"]])
+def test_cli_flags_override_the_guess(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    flag: str | None,
+    kind: str | None,
+    command: list[str],
+) -> None:
+    import matcher.understand.documents as documents
+
+    seen: list[object] = []
+    real = documents.load_profile
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(kwargs.get("kind"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(documents, "load_profile", spy)
+    monkeypatch.setenv("STRENGTHS_MATCHER_HOME", str(tmp_path / "home"))
+    cv = tmp_path / "cv.txt"
+    cv.write_text(SHORT_LINED_CV, encoding="utf-8")
+    posting = corpora_dir() / "examples" / "postings" / "hr-generalist-recruiter.txt"
+    extra = ["--workers", "1", "-o", str(tmp_path / "out.csv")] if command == ["batch"] else []
+    args = [*command, str(cv), str(posting), *extra] + ([flag] if flag else [])
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert seen and seen[0] == kind
+
+
+def test_skills_list_reads_the_entries_of_a_list(tmp_path: Path) -> None:
+    strengths = tmp_path / "strengths.txt"
+    strengths.write_text("Priya Shah\nZendesk\nno experience with Kubernetes\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["skills", str(strengths), "--list", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [r["text"] for r in rows if not r["negated"]] == ["Priya Shah", "Zendesk"]
+    assert [r["skill"] for r in rows if r["negated"]] == ["Kubernetes"]

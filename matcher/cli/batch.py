@@ -15,14 +15,20 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
 from matcher.batch.engines import ENGINES
 from matcher.batch.frames import rank_key
 from matcher.batch.scoring import ROW_COLUMNS
-from matcher.cli.main import format_option, read_input, reports_errors, taxonomy_option
+from matcher.cli.main import (
+    format_option,
+    profile_kind_options,
+    read_input,
+    reports_errors,
+    taxonomy_option,
+)
 from matcher.errors import MatcherError, UsageError
 from matcher.report.batch_text import render_errors, render_refinement, render_table
 from matcher.report.csv_cells import read_cell, safe_row
@@ -319,6 +325,7 @@ def _progress(total: int | None, done: int) -> Any:
     " (default: text, description, posting, ...).",
 )
 @taxonomy_option
+@profile_kind_options
 @reports_errors
 def batch(
     cv: str,
@@ -331,6 +338,7 @@ def batch(
     scheduler: str | None,
     text_column: str | None,
     taxonomy: str | None,
+    profile_kind: Literal["cv", "list"] | None = None,
 ) -> None:
     """Score many POSTINGS against your CV and rank them, best fit first.
 
@@ -352,7 +360,12 @@ def batch(
 
         load_taxonomy(taxonomy)  # an unknown name fails here, in one line
     cv_name, cv_text = read_input(cv)
-    profile = load_profile(text=cv_text, name=cv_name, taxonomy=taxonomy)
+    profile = load_profile(
+        text=cv_text,
+        name=cv_name,
+        taxonomy=taxonomy,
+        kind=profile_kind,
+    )
 
     sink = ResultFile(Path(output)) if output else None
     if sink:

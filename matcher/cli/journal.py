@@ -11,11 +11,11 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
-from matcher.cli.main import format_option, read_input, reports_errors
+from matcher.cli.main import format_option, profile_kind_options, read_input, reports_errors
 
 if TYPE_CHECKING:
     from matcher.journal.records import Application
@@ -75,6 +75,7 @@ def journal() -> None:
 @click.option("--outcome", type=click.Choice(_OUTCOMES), default="applied", show_default=True)
 @click.option("--notes", help="Free-text notes.")
 @journal_option
+@profile_kind_options
 @reports_errors
 def add(
     cv: str,
@@ -85,6 +86,7 @@ def add(
     applied_on: datetime | None,
     outcome: Any,
     notes: str | None,
+    profile_kind: Literal["cv", "list"] | None = None,
 ) -> None:
     """Score POSTING against your CV (files, or - for stdin) and record the application."""
     from matcher.understand.documents import load_posting, load_profile
@@ -93,7 +95,7 @@ def add(
         raise click.UsageError("only one of CV and POSTING can be read from stdin (-)")
     cv_name, cv_text = read_input(cv)
     posting_name, posting_text = read_input(posting)
-    profile = load_profile(text=cv_text, name=cv_name)
+    profile = load_profile(text=cv_text, name=cv_name, kind=profile_kind)
     job = load_posting(text=posting_text, name=posting_name)
     with _open() as opened:
         app = opened.add(

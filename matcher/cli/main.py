@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 
@@ -157,6 +157,23 @@ taxonomy_option = click.option(
 )
 
 
+def profile_kind_options(command: F) -> F:
+    """``--cv`` / ``--list``: how to read the CV argument, overriding the guess."""
+    command = click.option(
+        "--list",
+        "profile_kind",
+        flag_value="list",
+        help="Read CV as a plain list of strengths (one per line or comma-separated).",
+    )(command)
+    return click.option(
+        "--cv",
+        "profile_kind",
+        flag_value="cv",
+        default=None,
+        help="Read CV as a whole CV, whatever the shape of its lines (default: guess).",
+    )(command)
+
+
 @main.command(DEFAULT_COMMAND)
 @click.argument("cv", metavar="CV")
 @click.argument("posting", metavar="POSTING")
@@ -176,8 +193,16 @@ taxonomy_option = click.option(
     help="Write the report to FILE instead of stdout.",
 )
 @taxonomy_option
+@profile_kind_options
 @reports_errors
-def compare(cv: str, posting: str, output_format: str, output: str, taxonomy: str | None) -> None:
+def compare(
+    cv: str,
+    posting: str,
+    output_format: str,
+    output: str,
+    taxonomy: str | None,
+    profile_kind: Literal["cv", "list"] | None = None,
+) -> None:
     """Score one POSTING against your CV or strengths list (files, or - for stdin).
 
     This is what plain 'match CV POSTING' runs.
@@ -195,7 +220,12 @@ def compare(cv: str, posting: str, output_format: str, output: str, taxonomy: st
         from matcher.understand.taxonomy.store import load_taxonomy
 
         load_taxonomy(taxonomy)  # an unknown name fails here, in one line
-    profile = load_profile(text=cv_text, name=cv_name, taxonomy=taxonomy)
+    profile = load_profile(
+        text=cv_text,
+        name=cv_name,
+        taxonomy=taxonomy,
+        kind=profile_kind,
+    )
     job = load_posting(text=posting_text, name=posting_name, taxonomy=taxonomy)
     rendered = RENDERERS[output_format](match(profile, job, taxonomy=taxonomy))
     if output == "-":
@@ -215,15 +245,38 @@ def compare(cv: str, posting: str, output_format: str, output: str, taxonomy: st
 @main.command("skills")
 @click.argument("file", metavar="FILE")
 @format_option("text", "json")
-@click.option("--cv", "as_cv", is_flag=True, help="Read FILE as a CV (default: a posting).")
+@click.option("--cv", "read_as", flag_value="cv", help="Read FILE as a CV (default: a posting).")
+@click.option(
+    "--list", "read_as", flag_value="list", help="Read FILE as a plain list of strengths."
+)
 @reports_errors
-def skills(file: str, output_format: str, as_cv: bool) -> None:
+def skills(file: str, output_format: str, read_as: str | None) -> None:
     """List the skills found in FILE, with character offsets into its text."""
     _mark_read_only()
-    from matcher.understand.mentions import extract_skills
+    from matcher.understand.mentions import SkillMention, extract_skills
 
     name, text = read_input(file)
-    mentions = extract_skills(text, kind="cv" if as_cv else "posting")
+    if read_as == "list":
+        from matcher.understand.documents import load_profile
+
+        profile = load_profile(text=text, name=name, kind="list")
+        mentions = [
+            SkillMention(
+                text=s.text,
+                start=s.evidence.start,
+                end=s.evidence.end,
+                skill=s.canonical,
+                section="skills",
+                importance=None,
+                line=s.evidence.line,
+                source="list",
+                years=s.years,
+            )
+            for s in profile.strengths
+        ] + list(profile.not_evidence)
+        mentions.sort(key=lambda m: m.start)
+    else:
+        mentions = extract_skills(text, kind="cv" if read_as == "cv" else "posting")
     if output_format == "json":
         keys = (
             "text",
