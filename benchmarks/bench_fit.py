@@ -438,6 +438,16 @@ def main() -> None:
 
         table = Table(data, scored)
         shipped = table.fits(two_sided.calibration(by))
+        if args.scored:
+            # Pairs scored earlier: their parts stand, the fit and verdict are recomputed
+            # with the calibration in force now.
+            for key, fit in zip(table.keys, shipped):
+                row = scored[key]
+                row["new"] = float(fit)
+                blocked = np.array([bool(row["blocked"])])
+                cal = two_sided.calibration(by)
+                verdict = verdicts(np.array([fit]), blocked, cal.poor, cal.strong)[0]
+                row["new_verdict"] = list(ORDER)[verdict]
         # The parts in a report are rounded; only a last-digit difference is allowed.
         mismatch = [k for k, f in zip(table.keys, shipped) if abs(f - scored[k]["new"]) > 0.15]
         assert not mismatch, f"the vectorised fit differs from match()'s: {mismatch[:3]}"
