@@ -15,15 +15,18 @@ import re
 from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
-from matcher.understand.documents import Evidence, Profile, Requirement, Strength, degree_line
+from matcher.understand.documents import (
+    CONTACT_DETAILS,
+    Evidence,
+    Profile,
+    Requirement,
+    Strength,
+    degree_line,
+    line_evidence,
+)
 from matcher.understand.mentions import is_negated
 from matcher.understand.vocabulary import Vocabulary
 
-# A line that says how to reach the person, not what they can do.
-_CONTACT = re.compile(
-    r"\S@\S|https?://|\bwww\.|\b(?:linkedin|github|gitlab)\.com\b|\+?\d[\d ()-]{8,}\d",
-    re.IGNORECASE,
-)
 # Relations in the vocabulary that make a strength something to build on for a gap.
 BUILDS_ON = frozenset({"same", "narrower", "sibling", "broader"})
 # Methods that found a match by what the texts say rather than by spelling alone.
@@ -57,7 +60,7 @@ M = TypeVar("M", bound=_Match)
 
 def is_contact_line(line: str) -> bool:
     """Whether a CV line is contact details (e-mail, web address, phone number)."""
-    return _CONTACT.search(line) is not None
+    return CONTACT_DETAILS.search(line) is not None
 
 
 def _forms(strength: Strength, vocabulary: Vocabulary) -> tuple[list[str], list[str]]:
@@ -87,10 +90,7 @@ def showing_line(strength: Strength, text: str, vocabulary: Vocabulary) -> Evide
             for pattern in patterns:
                 found = pattern.search(line)
                 if found and not is_negated(line, found.start(), found.end()):
-                    stripped = len(line) - len(line.lstrip())
-                    return Evidence(
-                        line.strip(), offset + found.start() - stripped, offset + found.end()
-                    )
+                    return line_evidence(line, offset, found)
         offset += len(line)
     return None
 

@@ -16,12 +16,12 @@ from matcher.fit.advice import answers, builds_on, quoted
 from matcher.fit.two_sided import Eligibility, FitParts, GateStatus
 from matcher.score.scoring import Side, score_pairs, tfidf_for
 from matcher.understand.documents import (
-    Evidence,
     Posting,
     Profile,
     Requirement,
     Strength,
     degree_level_asked,
+    line_evidence,
     lookup_vocabulary,
 )
 from matcher.understand.mentions import GENERIC_GATE_SKILLS, is_negated
@@ -238,7 +238,7 @@ def _written_in_cv(phrase: str, profile: Profile) -> Strength | None:
     for line in profile.text.splitlines(keepends=True):
         found = pattern.search(line)
         if found and not is_negated(line, found.start(), found.end()):
-            evidence = Evidence(line.strip(), offset + found.start(), offset + found.end())
+            evidence = line_evidence(line, offset, found)
             return Strength(found.group(), found.group(), None, evidence)
         offset += len(line)
     return None

@@ -73,11 +73,51 @@ _LIST_SPLIT = re.compile(r"[,;|]|\s+/\s+|\t")
 
 @dataclass(frozen=True)
 class Evidence:
-    """The line of a text that shows a skill, and where the skill sits in the text."""
+    """The line of a text that shows a skill, and where the skill sits in the text.
+
+    ``line`` is the sentence or bullet that holds the skill, cut to at most
+    :data:`QUOTE_LIMIT` characters around it when longer (:meth:`quoting`), so that a
+    report quotes what shows the skill and not a whole run-on paragraph.
+    """
 
     line: str
     start: int
     end: int
+
+    @classmethod
+    def quoting(
+        cls, line: str, start: int, end: int, *, within: tuple[int, int] | None = None
+    ) -> Evidence:
+        """Evidence of the text's ``start``-``end``, quoting ``line`` around them;
+        ``within`` is where they sit in ``line`` (searched for when not given)."""
+        if within is None:
+            within = (0, 0)
+        return cls(quote_around(line, *within), start, end)
+
+
+#: The longest quote of evidence, in characters.
+QUOTE_LIMIT = 200
+
+
+def quote_around(line: str, start: int, end: int, limit: int = QUOTE_LIMIT) -> str:
+    """``line`` cut at word boundaries to at most ``limit`` characters around its
+    ``start``-``end``: always a piece of the text as written, so a quote can be found in
+    it (renderers may mark the cut)."""
+    line = line.strip()
+    if len(line) <= limit:
+        return line
+    start, end = max(0, min(start, len(line))), max(0, min(end, len(line)))
+    spare = max(limit - (end - start), 0)
+    left = max(0, start - spare // 2)
+    right = min(len(line), end + (spare - (start - left)))
+    left = max(0, right - limit) if right - left < limit else left
+    if left > 0:
+        cut = line.find(" ", left)
+        left = cut + 1 if 0 <= cut < start else left
+    if right < len(line):
+        cut = line.rfind(" ", end, right)
+        right = cut if cut > end else right
+    return line[left:right].strip()
 
 
 @dataclass(frozen=True)
@@ -191,7 +231,7 @@ def requirements_from(
             canonical=mention.skill,
             importance=mention.importance,
             section=mention.section,
-            evidence=Evidence(mention.line, mention.start, mention.end),
+            evidence=_mention_evidence(mention),
             category=skill.category if skill else None,
             years=mention.years,
             gate=mention.gate,
@@ -289,8 +329,10 @@ def load_postings(
 
 # Conventions of a CV that a list of strengths does not follow: contact details, dated
 # roles, and section headings. A short-lined CV has them; a list has none.
-_CONTACT = re.compile(
-    r"\S@\S+\.\w|(?:\+?\d[\d ()-]{8,}\d)|\b(?:linkedin|github|gitlab)\.com\b", re.IGNORECASE
+#: Contact details on a line: an email, a web address, a profile link, a phone number.
+CONTACT_DETAILS = re.compile(
+    r"\S@\S|https?://|\bwww\.|\b(?:linkedin|github|gitlab)\.com\b|\+?\d[\d ()-]{8,}\d",
+    re.IGNORECASE,
 )
 _DATED = re.compile(
     r"\b(?:(?:19|20)\d\d|\d{1,2}/(?:19|20)\d\d)\s*(?:-|–|—|to)\s*"
@@ -313,7 +355,7 @@ def profile_kind(text: str) -> ProfileKind:
         if (title := heading_text(line, lines[index + 1] if index + 1 < len(lines) else ""))
         and classify_heading(title, CV_HEADINGS)
     )
-    conventions = bool(_CONTACT.search(text)) + bool(_DATED.search(text)) + (headings >= 2)
+    conventions = bool(CONTACT_DETAILS.search(text)) + bool(_DATED.search(text)) + (headings >= 2)
     return "cv" if conventions >= 2 or not looks_like_list(text) else "list"
 
 
@@ -416,7 +458,7 @@ def _cv_strengths(
                 skill=mention.skill or mention.text,
                 text=mention.text,
                 canonical=mention.skill,
-                evidence=Evidence(mention.line, mention.start, mention.end),
+                evidence=_mention_evidence(mention),
                 category=skill.category if skill else None,
                 years=mention.years,
             )
@@ -513,13 +555,31 @@ def load_profile(
     )
 
 
+def _mention_evidence(mention: SkillMention) -> Evidence:
+    """Evidence of a mention: its sentence or bullet, quoted around it."""
+    where = mention.line.find(mention.text)
+    within = (where, where + len(mention.text)) if where >= 0 else (0, 0)
+    return Evidence.quoting(mention.line, mention.start, mention.end, within=within)
+
+
+def line_evidence(line: str, offset: int, found: re.Match[str]) -> Evidence:
+    """Evidence of a match ``found`` in ``line``, which starts at ``offset`` of its text."""
+    lead = len(line) - len(line.lstrip())
+    return Evidence.quoting(
+        line,
+        offset + found.start(),
+        offset + found.end(),
+        within=(found.start() - lead, found.end() - lead),
+    )
+
+
 def _line_showing(pattern: re.Pattern[str], text: str) -> Evidence | None:
     """The first line that states ``pattern`` without denying it."""
     offset = 0
     for line in text.splitlines(keepends=True):
         found = pattern.search(line)
         if found and not is_negated(line, found.start()):
-            return Evidence(line.strip(), offset + found.start(), offset + found.end())
+            return line_evidence(line, offset, found)
         offset += len(line)
     return None
 
@@ -540,8 +600,7 @@ def degree_line(text: str) -> Evidence | None:
                     default=0,
                 )
                 if level and (best is None or level > best[0]):
-                    start = offset + found.start()
-                    best = (level, Evidence(line.strip(), start, offset + found.end()))
+                    best = (level, line_evidence(line, offset, found))
         offset += len(line)
     return best[1] if best else None
 
