@@ -731,6 +731,31 @@ def _important_table(sentences: dict[str, Any]) -> list[str]:
             cells = [f"{s['per_class'].get(c, {}).get('f1', 0.0):.2f}" for c in IMPORTANT]
             lines.append(f"| {form} | {name} | " + " | ".join(cells) + " |")
     lines.append("")
+    for form, table in sentences.items():
+        for name in ("rules (segment)", "classifier on segment items"):
+            if name in table and form == "run_on":
+                lines += _confusion_table(f"{name}, {form}", table[name]["confusion"])
+    return lines
+
+
+CONFUSED = ("requirement", "nice_to_have", "responsibility", "role", "company", "benefits")
+
+
+def _confusion_table(title: str, confusion: dict[str, dict[str, int]]) -> list[str]:
+    """Rows: gold label; columns: what was predicted (the classes easily mixed up)."""
+    columns = [*CONFUSED, "heading", "rest"]
+    lines = [
+        f"Confusion, {title} (rows gold, columns predicted):",
+        "",
+        "| gold \\ predicted | " + " | ".join(columns) + " |",
+        "|---|" + "---|" * len(columns),
+    ]
+    for gold in CONFUSED:
+        row = confusion.get(gold, {})
+        cells = [row.get(c, 0) for c in columns[:-1]]
+        rest = sum(v for k, v in row.items() if k not in columns)
+        lines.append(f"| {gold} | " + " | ".join(str(x) for x in [*cells, rest]) + " |")
+    lines.append("")
     return lines
 
 

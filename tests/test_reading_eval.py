@@ -14,9 +14,13 @@ from matcher.train import postings
 from matcher.train.postings import Ad, detokenise, reassemble
 from matcher.understand import item_classifier
 from matcher.understand.item_classifier import (
+    InputSettings,
+    Transitions,
     classify_items,
     default_model_path,
+    document_inputs,
     load_item_classifier,
+    masked,
     model_input,
 )
 
@@ -147,9 +151,33 @@ def test_the_split_is_the_documented_one(shared_data):
 
 
 def test_model_input_puts_the_end_of_the_item_before_first():
-    assert model_input("Python  3 years", None) == "Python 3 years"
+    assert model_input("Python  3 years", None) == "Python 0 years"
     joined = model_input("Python", "one two three four five six seven eight nine ten")
     assert joined.startswith("three four") and joined.endswith("⟩ Python")
+
+
+def test_inputs_mask_one_off_tokens_and_carry_place_and_heading():
+    assert masked("jane@example.com | +44 20 7946 0958 | linkedin.com/in/jane") == (
+        "emailaddress | phonenumber | webaddress"
+    )
+    assert masked("Sep 2019 - Present, 5+ years") == "Sep yearnumber - Present, 0+ years"
+    texts = ["Data Analyst", "Requirements:", "SQL.", "Python.", "Nice to have:", "Tableau."]
+    inputs = document_inputs(texts, InputSettings(context=True, position=True, heading=True))
+    assert inputs[0] == "posfirst ⟩ Data Analyst"
+    assert inputs[3].startswith("pos2 Requirements: ⟫ SQL. ⟩ Python.")
+    assert inputs[5] == "pos4 Nice to have: ⟩ Tableau."
+    bare = document_inputs(texts, InputSettings(context=False, position=False, heading=False))
+    assert bare == texts
+
+
+def test_transitions_keep_a_run_of_items_in_one_section():
+    import numpy as np
+
+    transitions = Transitions.fit([["h", "n", "n", "n"], ["h", "r", "r"]] * 5, ["h", "r", "n"])
+    probabilities = np.array([[0.9, 0.05, 0.05], [0.1, 0.3, 0.6], [0.1, 0.5, 0.4]])
+    assert transitions.decode(probabilities) == [0, 2, 2]
+    alone = Transitions(transitions.labels, transitions.start, transitions.matrix, 0.0)
+    assert alone.decode(probabilities) == [0, 2, 1]
 
 
 def test_the_shipped_classifier_labels_obvious_items():

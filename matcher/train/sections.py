@@ -219,7 +219,11 @@ def load_training_config(
         config = Config().from_str(text, interpolate=False)
     else:
         config = load_config(config_path, interpolate=False)
-    overrides: dict[str, Any] = {"paths.data": str(data_dir), "paths.kind": kind}
+    # What this kind's classifier reads ([inputs.KIND]) becomes paths.context/position/
+    # heading, which the readers take; an explicit override still wins.
+    inputs = config.pop("inputs", {}).get(kind, {})
+    overrides: dict[str, Any] = {f"paths.{k}": v for k, v in inputs.items()}
+    overrides.update({"paths.data": str(data_dir), "paths.kind": kind})
     overrides["system.seed"] = seed
     if "source_model" in config.get("paths", {}):
         overrides["paths.source_model"] = find_source_model()
@@ -234,7 +238,7 @@ class TrainResult:
     steps: dict[str, int]
     holdout: dict[str, float]
     holdout_accuracy: dict[str, float]
-    settings: InputSettings
+    settings: dict[str, InputSettings]
     transitions: dict[str, Transitions]
     size_bytes: int = 0
 
@@ -245,7 +249,7 @@ class TrainResult:
             "steps": self.steps,
             "holdout_macro_f": self.holdout,
             "holdout_accuracy": self.holdout_accuracy,
-            "inputs": self.settings.to_dict(),
+            "inputs": {k: v.to_dict() for k, v in self.settings.items()},
             "transition_weight": {k: t.weight for k, t in self.transitions.items()},
             "size_bytes": self.size_bytes,
         }
@@ -278,7 +282,7 @@ def train(
     started = time.monotonic()
     steps: dict[str, int] = {}
     holdout: dict[str, float] = {}
-    settings = InputSettings()
+    settings: dict[str, InputSettings] = {}
     split = {"holdout_every": holdout_every, "holdout_fold": holdout_fold}
     extra = dict(overrides or {})
     for corpus in ("train", "dev"):
@@ -289,7 +293,7 @@ def train(
         trained: dict[str, Path] = {}
         for kind in kinds:
             config = load_training_config(config_path, kind, data_dir, seed, extra)
-            settings = InputSettings(
+            settings[kind] = InputSettings(
                 **{k: bool(config["paths"][k]) for k in ("context", "position", "heading")}
             )
             fix_random_seed(seed)
@@ -302,7 +306,7 @@ def train(
                 raise ModelError("training produced no checkpoint; raise --max-minutes")
             trained[kind] = best_dir
         combined = _combine(trained)
-        combined.meta["matcher"] = settings.to_dict()
+        combined.meta["matcher"] = {"inputs": {k: v.to_dict() for k, v in settings.items()}}
         chosen = {
             kind: choose_transitions(
                 combined, kind, data_dir, log, every=holdout_every, fold=holdout_fold
@@ -410,7 +414,7 @@ def _write_meta(output_dir: Path, result: TrainResult, seed: int) -> None:
             ],
             "labels": {COMPONENTS[k]: list(v) for k, v in LABELS.items()},
             "matcher": {
-                **result.settings.to_dict(),
+                "inputs": {k: v.to_dict() for k, v in result.settings.items()},
                 "transitions": {k: t.to_dict() for k, t in result.transitions.items()},
             },
             "training": {

@@ -85,8 +85,9 @@ class InputSettings:
     heading: bool = True  # the last heading-like item above it
 
     @classmethod
-    def of(cls, nlp: Language) -> InputSettings:
-        found = nlp.meta.get("matcher", {})
+    def of(cls, nlp: Language, kind: Kind) -> InputSettings:
+        """What the model's classifier for ``kind`` was trained to read (its meta says)."""
+        found = nlp.meta.get("matcher", {}).get("inputs", {}).get(kind, {})
         return cls(**{k: bool(found.get(k, False)) for k in ("context", "position", "heading")})
 
     def to_dict(self) -> dict[str, bool]:
@@ -325,7 +326,7 @@ def item_probabilities(
     batch_size: int = 128,
 ) -> np.ndarray:
     """The classifier's probability of each of ``LABELS[kind]`` for each item (n x labels)."""
-    inputs = document_inputs(texts, InputSettings.of(nlp), contexts)
+    inputs = document_inputs(texts, InputSettings.of(nlp, kind), contexts)
     component = COMPONENTS[kind]
     labels = LABELS[kind]
     rows = [
