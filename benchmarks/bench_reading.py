@@ -646,6 +646,8 @@ def render(results: dict[str, Any], notes: str = "") -> str:
         "`corpora/cvs` (split=eval). Nothing here was trained or tuned on them."
     )
     lines.append("")
+    if results.get("state"):
+        lines += [f"Measured: {results['state']}.", ""]
     if "sentences" in results:
         lines += [
             "### Sentence labels of postings (12 classes)",
@@ -688,7 +690,7 @@ def render(results: dict[str, Any], notes: str = "") -> str:
             lines.append("")
     if "requirements" in results:
         lines += [
-            "### Requirements today (`matcher.load_posting(text=...).requirements`)",
+            "### Requirements (`matcher.load_posting(text=...).requirements`)",
             "",
             "| form | precision | recall | importance accuracy | predicted | gold groups |",
             "|---|---|---|---|---|---|",
@@ -703,7 +705,7 @@ def render(results: dict[str, Any], notes: str = "") -> str:
         s = results["strengths"]
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(s["not_strength_kinds"].items()))
         lines += [
-            "### Strengths today (`matcher.load_profile(path).strengths`, 28 evaluation CVs)",
+            "### Strengths (`matcher.load_profile(path).strengths`, 28 evaluation CVs)",
             "",
             f"- precision {_pct(s['precision'])} ({s['n_correct']} of {s['n_predicted']}); "
             f"exact-name precision {_pct(s['exact_precision'])}",
@@ -780,11 +782,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="comma-separated parts to run")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
     parser.add_argument("--model", type=Path, default=None, help="item classifier to measure")
+    parser.add_argument(
+        "--from-json",
+        type=Path,
+        default=None,
+        help="render figures a run wrote with --json (e.g. measured in a checkout of an "
+        "older commit) instead of measuring",
+    )
+    parser.add_argument(
+        "--state", default="", help="what was measured (commit, wiring), shown in the section"
+    )
     args = parser.parse_args(argv)
     global MODEL_PATH
     MODEL_PATH = args.model
     only = set(filter(None, args.only.split(","))) or None
-    results = run(only)
+    measured = args.from_json
+    results = json.loads(measured.read_text("utf-8")) if measured else run(only)
+    if args.state:
+        results["state"] = args.state
     notes = NOTES_FILE.read_text("utf-8") if NOTES_FILE.is_file() else ""
     section = render(results, notes)
     print(section)
