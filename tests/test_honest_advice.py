@@ -218,6 +218,27 @@ def test_only_a_near_relative_is_something_to_build_on(asked, shown, score, meth
     assert builds_on(SkillMatch(need, have, score, method, "prepare"), VOCABULARY) is named
 
 
+def test_a_gap_names_a_near_relative_when_the_best_score_is_none():
+    # Scored by likeness, "Cloud computing" came nearest to Kubernetes; the CV also
+    # shows Amazon ECS, its sibling in the vocabulary: that is the one to build on.
+    from matcher.fit.advice import builds_on, nearest_relative
+
+    person = load_profile(text="- Cloud computing\n- Amazon ECS\n")
+    cloud = next(s for s in person.strengths if s.canonical == "Cloud computing")
+    need = Requirement(
+        "Kubernetes", "Kubernetes", "Kubernetes", "preferred", "nice_to_have", Evidence("K", 0, 1)
+    )
+    found = SkillMatch(need, cloud, 66.1, "embedding", "prepare")
+    assert not builds_on(found, VOCABULARY)
+    named = nearest_relative(found, person, VOCABULARY)
+    assert (named.strength.skill, named.score, named.method) == (
+        "Amazon ECS",
+        62.0,
+        "taxonomy:sibling",
+    )
+    assert builds_on(named, VOCABULARY)
+
+
 def test_a_sibling_is_named_as_the_nearest_strength():
     report = match(
         load_profile(text="- MySQL\n- Teamwork\n"),
@@ -439,6 +460,28 @@ def test_feedback_request_claims_nothing_the_cv_does_not_show(tmp_path):
     assert "Predictive modelling" not in email
     assert "I have experience with" not in email and "did that come across" not in email
     assert [v.broken for v in check_feedback_email(app, email, VOCABULARY) if not v.supported] == []
+
+
+def test_feedback_request_never_asks_about_a_skill_inside_one_already_asked(tmp_path):
+    from matcher.journal.feedback import feedback_questions
+
+    def gap(skill):
+        return {"skill": skill, "importance": "required", "kind": "missing", "gate": None}
+
+    with _journal(tmp_path) as journal:
+        rep = _report(
+            "corpora/examples/profiles/data-analyst-cv.txt",
+            "corpora/examples/postings/data-analyst.txt",
+        ).to_dict()
+        rep["gaps"] = [
+            gap("margin and operating expenses"),
+            gap("operating expenses"),
+            gap("NetSuite"),
+        ]
+        app = journal.record(rep, posting_text="Analyst", cv_text="Jo\nSQL", title="Analyst")
+        questions = feedback_questions(app, vocabulary=VOCABULARY)
+    assert len(questions) == 2
+    assert "margin and operating expenses" in questions[0] and "NetSuite" in questions[1]
 
 
 def test_feedback_request_asks_each_required_gap_once(tmp_path):

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
+from matcher.score.scoring import RELATION_SCORES
 from matcher.understand.documents import (
     CONTACT_DETAILS,
     Evidence,
@@ -27,6 +28,8 @@ from matcher.understand.documents import (
 from matcher.understand.mentions import is_negated
 from matcher.understand.vocabulary import Vocabulary
 
+# A score from which a strength is something near (``matcher.fit.core.NEAR_SCORE``).
+NEAR_SCORE = 50.0
 # Relations in the vocabulary that make a strength something to build on for a gap.
 BUILDS_ON = frozenset({"same", "narrower", "sibling", "broader"})
 # Methods that found a match by what the texts say rather than by spelling alone.
@@ -169,6 +172,30 @@ def builds_on(m: M, vocabulary: Vocabulary) -> bool:
             return relation in BUILDS_ON
     # The names the reader sees: a shared word in the CV's own phrasing is not shown.
     return shares_a_word(need.skill, have.skill) or shares_a_word(need.text, have.skill)
+
+
+def nearest_relative(m: M, profile: Profile, vocabulary: Vocabulary) -> M:
+    """A gap whose best-scoring strength is nothing to build on, with the strength that
+    is: a narrower, sibling or broader skill in the vocabulary, scored as that relation
+    scores (Kubernetes: "Cloud" by embedding, 66, is no help; Amazon ECS, a sibling, 62,
+    is). Only for the quote a gap names; the fit keeps the best score."""
+    need = m.requirement.canonical
+    if m.status != "prepare" or builds_on(m, vocabulary) or need not in vocabulary:
+        return m
+    best: tuple[float, str, Strength] | None = None
+    for strength in profile.strengths:
+        if strength.canonical in vocabulary:
+            relation = vocabulary.relation(need, strength.canonical)  # type: ignore[arg-type]
+            if relation in BUILDS_ON - {"same"}:
+                score = RELATION_SCORES[relation]
+                if best is None or score > best[0]:
+                    best = (score, relation, strength)
+    if best is None or best[0] < NEAR_SCORE or is_contact_line(best[2].evidence.line):
+        return m
+    score, relation, strength = best
+    return dataclasses.replace(  # type: ignore[type-var]
+        m, strength=strength, score=score, method=f"taxonomy:{relation}"
+    )
 
 
 def shares_a_word(a: str, b: str) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from matcher.fit import two_sided
-from matcher.fit.advice import answers, builds_on, quoted
+from matcher.fit.advice import answers, builds_on, nearest_relative, quoted
 from matcher.fit.two_sided import Eligibility, FitParts, GateStatus
 from matcher.score.scoring import Side, score_pairs, tfidf_for
 from matcher.understand.documents import (
@@ -394,7 +394,7 @@ def _report(
     gaps = sorted(
         (
             Gap(m, "prepare" if m.status == "prepare" and builds_on(m, vocabulary) else "missing")
-            for m in matches
+            for m in (nearest_relative(m, profile, vocabulary) for m in matches)
             if m.status != "match"
         ),
         key=lambda g: (

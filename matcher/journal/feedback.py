@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -77,6 +78,16 @@ def _near(gap: Mapping[str, Any], method: str, cv_text: str, vocabulary: Vocabul
     return line is not None and not is_contact_line(line.line)
 
 
+def _overlaps(key: str, asked: set[str]) -> bool:
+    """Whether a skill was asked about already, under its name or inside a longer one
+    ("operating expenses" after "margin and operating expenses")."""
+
+    def within(short: str, long: str) -> bool:
+        return re.search(rf"(?<!\w){re.escape(short)}(?!\w)", long) is not None
+
+    return any(within(key, other) or within(other, key) for other in asked)
+
+
 def feedback_questions(
     application: Application, *, most: int = 2, vocabulary: Vocabulary | None = None
 ) -> list[str]:
@@ -98,7 +109,7 @@ def feedback_questions(
         key = alias_key(gap["skill"])
         near = _near(gap, methods.get(gap["skill"], ""), application.cv_text, vocabulary)
         closest = alias_key(gap["closest"]) if near and gap.get("closest") else None
-        if key in asked or (closest is not None and closest in asked):
+        if _overlaps(key, asked) or (closest is not None and closest in asked):
             continue
         question = _question(gap, near)
         if question is None or question in questions:
