@@ -8,8 +8,10 @@ errors (E088, a lone surrogate) or take minutes (see ``matcher.read.limits``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 
+from matcher.errors import MatcherError
 from matcher.read.limits import MAX_ITEM_CHARS, check_text_size
 from matcher.understand.sections import Item
 
@@ -27,6 +29,22 @@ def checked_text(text: object, name: str = "the text") -> str:
     text = _SURROGATE.sub("\ufffd", text)
     check_text_size(text, name)
     return text
+
+
+def checked_pairs(
+    named_texts: Iterable[tuple[str, str]],
+) -> tuple[list[tuple[str, str]], dict[int, MatcherError]]:
+    """(name, text) pairs with checked texts, and the error of each one refused by its
+    position; a refused text is left empty so that the others go on being read."""
+    pairs: list[tuple[str, str]] = []
+    refused: dict[int, MatcherError] = {}
+    for index, (name, text) in enumerate(named_texts):
+        try:
+            text = checked_text(text, str(name))
+        except MatcherError as error:
+            refused[index], text = error, ""
+        pairs.append((name, text))
+    return pairs, refused
 
 
 def bounded_items(items: list[Item], limit: int = MAX_ITEM_CHARS) -> list[Item]:

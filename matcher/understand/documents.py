@@ -22,7 +22,7 @@ from matcher.errors import (
 )
 from matcher.read import read_document
 from matcher.read.document import display_name
-from matcher.understand.bounds import checked_text
+from matcher.understand.bounds import checked_pairs, checked_text
 from matcher.understand.mentions import (
     _NEGATION,
     SkillMention,
@@ -297,14 +297,7 @@ def load_postings(
     """
     vocabulary = vocabulary or shipped_vocabulary()
     lookup = lookup_vocabulary(vocabulary, taxonomy)
-    pairs: list[tuple[str, str]] = []
-    refused: dict[int, MatcherError] = {}
-    for index, (label, body) in enumerate(named_texts):
-        try:
-            body = checked_text(body, str(label))
-        except MatcherError as error:  # too long: its own error, the others go on
-            refused[index], body = error, ""
-        pairs.append((label, body))
+    pairs, refused = checked_pairs(named_texts)  # a text over the limits: its own error
     extracted = extract_many(
         (text for _, text in pairs),
         kind="posting",
