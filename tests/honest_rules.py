@@ -51,6 +51,8 @@ _STATED = re.compile(
 _STOP = {
     "and", "or", "of", "the", "a", "an", "in", "for", "to", "with", "on", "skills", "skill",
     "experience", "management", "knowledge", "systems", "system", "basic", "advanced",
+    "certification", "certifications", "certificate", "licence", "license", "licences",
+    "licenses", "qualification", "qualifications",
 }  # fmt: skip
 
 

@@ -17,15 +17,15 @@ from typing import Protocol, TypeVar
 
 from matcher.score.scoring import RELATION_SCORES
 from matcher.understand.documents import (
+    _DEGREE,
     CONTACT_DETAILS,
     Evidence,
     Profile,
     Requirement,
     Strength,
-    degree_line,
     line_evidence,
 )
-from matcher.understand.mentions import is_negated
+from matcher.understand.mentions import _NEGATION, is_negated
 from matcher.understand.vocabulary import Vocabulary
 
 # A score from which a strength is something near (``matcher.fit.core.NEAR_SCORE``).
@@ -37,7 +37,8 @@ _SAID = frozenset({"vocabulary", "taxonomy:narrower", "cv text", "statement"})
 # Words too common to make two skill names related.
 _COMMON = frozenset(
     "and or of the a an in for to with on skills skill experience knowledge basic advanced"
-    " management systems system working strong good".split()
+    " management systems system working strong good certification certifications"
+    " certificate licence license licences licenses qualification qualifications".split()
 )
 
 
@@ -96,6 +97,30 @@ def showing_line(strength: Strength, text: str, vocabulary: Vocabulary) -> Evide
                     return line_evidence(line, offset, found)
         offset += len(line)
     return None
+
+
+def degree_line(text: str) -> Evidence | None:
+    """The CV line that shows its highest degree (the words that name it), if any.
+
+    Read with the same patterns that set ``Profile.degree_level``.
+    """
+    best: tuple[int, Evidence] | None = None
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if not _NEGATION.search(line):
+            for found in _DEGREE.finditer(line):
+                level = max(
+                    (
+                        v
+                        for k, v in (("phd", 4), ("master", 3), ("bachelor", 2), ("diploma", 1))
+                        if found[k]
+                    ),
+                    default=0,
+                )
+                if level and (best is None or level > best[0]):
+                    best = (level, line_evidence(line, offset, found))
+        offset += len(line)
+    return best[1] if best else None
 
 
 def quoted(m: M, profile: Profile, vocabulary: Vocabulary) -> M:
@@ -171,7 +196,7 @@ def builds_on(m: M, vocabulary: Vocabulary) -> bool:
         if relation is not None:
             return relation in BUILDS_ON
     # The names the reader sees: a shared word in the CV's own phrasing is not shown.
-    return shares_a_word(need.skill, have.skill) or shares_a_word(need.text, have.skill)
+    return shares_a_word(need.skill, have.skill)
 
 
 def nearest_relative(m: M, profile: Profile, vocabulary: Vocabulary) -> M:

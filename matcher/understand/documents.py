@@ -577,27 +577,6 @@ def _line_showing(pattern: re.Pattern[str], text: str) -> Evidence | None:
     return None
 
 
-def degree_line(text: str) -> Evidence | None:
-    """The CV line that shows its highest degree (the words that name it), if any."""
-    best: tuple[int, Evidence] | None = None
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        if not _NEGATION.search(line):
-            for found in _DEGREE.finditer(line):
-                level = max(
-                    (
-                        v
-                        for k, v in (("phd", 4), ("master", 3), ("bachelor", 2), ("diploma", 1))
-                        if found[k]
-                    ),
-                    default=0,
-                )
-                if level and (best is None or level > best[0]):
-                    best = (level, line_evidence(line, offset, found))
-        offset += len(line)
-    return best[1] if best else None
-
-
 def degree_level_asked(requirement: Requirement) -> int:
     """The degree level a requirement's words ask for (bachelor 2, master 3, PhD 4)."""
     level = 0
