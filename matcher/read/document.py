@@ -133,7 +133,8 @@ def _read_pipe(fd: int, limit: int, name: str) -> bytes:
 def _read_path(path: Path, name: str, limit: int) -> bytes:
     """The bytes of a file, a pipe or a device, at most ``limit + 1`` of them."""
     # O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever.
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags | getattr(os, "O_BINARY", 0))  # O_BINARY: no CRLF edits on Windows
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
@@ -142,7 +143,8 @@ def _read_path(path: Path, name: str, limit: int) -> bytes:
             return _read_pipe(fd, limit, name)
         if stat.S_ISREG(mode) and os.fstat(fd).st_size > limit:
             raise too_large_error(name, os.fstat(fd).st_size, limit)
-        os.set_blocking(fd, True)
+        if hasattr(os, "O_NONBLOCK"):
+            os.set_blocking(fd, True)
         with os.fdopen(fd, "rb", closefd=False) as handle:
             return _read_limited(handle, limit)
     finally:
