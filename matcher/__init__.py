@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from matcher.fit.core import Gap, MatchReport, SkillMatch, match
     from matcher.journal.store import Journal
     from matcher.understand.documents import (
-        Evidence,
         Posting,
         Profile,
         Requirement,
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
         load_posting,
         load_profile,
     )
+    from matcher.understand.evidence import Evidence
     from matcher.understand.mentions import SkillMention, extract_skills
     from matcher.understand.taxonomy.store import link
 
@@ -37,7 +37,7 @@ _WHERE = {
     "MatchReport": "matcher.fit.core",
     "SkillMatch": "matcher.fit.core",
     "match": "matcher.fit.core",
-    "Evidence": "matcher.understand.documents",
+    "Evidence": "matcher.understand.evidence",
     "Posting": "matcher.understand.documents",
     "Profile": "matcher.understand.documents",
     "Requirement": "matcher.understand.documents",

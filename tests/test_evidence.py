@@ -1,5 +1,5 @@
-"""Evidence quotes: the sentence or bullet that holds the skill, at most 200 characters
-around it, never a heading or the contact line."""
+"""Tests for matcher.understand.evidence: quotes are the sentence or bullet that holds the
+skill, at most 200 characters around it, never a heading or the contact line."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from matcher import load_posting, load_profile, match
-from matcher.understand.documents import QUOTE_LIMIT, quote_around
+from matcher.understand.evidence import QUOTE_LIMIT, quote_around
 
 RUN_ON = (
     "Northwind is a logistics company founded in 1999 with offices in Leeds, Bristol and"

@@ -19,12 +19,11 @@ from matcher.score.scoring import RELATION_SCORES
 from matcher.understand.documents import (
     _DEGREE,
     CONTACT_DETAILS,
-    Evidence,
     Profile,
     Requirement,
     Strength,
-    line_evidence,
 )
+from matcher.understand.evidence import Evidence, line_evidence
 from matcher.understand.mentions import _NEGATION, is_negated
 from matcher.understand.vocabulary import Vocabulary
 

@@ -21,9 +21,9 @@ from matcher.understand.documents import (
     Requirement,
     Strength,
     degree_level_asked,
-    line_evidence,
     lookup_vocabulary,
 )
+from matcher.understand.evidence import line_evidence
 from matcher.understand.mentions import GENERIC_GATE_SKILLS, is_negated
 from matcher.understand.vocabulary import Vocabulary, shipped_vocabulary
 

@@ -64,7 +64,8 @@ def _near(gap: Mapping[str, Any], method: str, cv_text: str, vocabulary: Vocabul
     (``method``). A cousin, or a phrase alike only in its words, is no ground to name
     it in a letter ("my experience is with explaining numbers to non-technical")."""
     from matcher.fit.advice import BUILDS_ON, is_contact_line, showing_line
-    from matcher.understand.documents import Evidence, Strength
+    from matcher.understand.documents import Strength
+    from matcher.understand.evidence import Evidence
 
     closest = gap.get("closest")
     if not closest:

@@ -190,7 +190,8 @@ def _led_with(a: Application, vocabulary: Vocabulary) -> list[str]:
     before lead-with was checked could quote a contact line for it).
     """
     from matcher.fit.advice import is_contact_line, showing_line
-    from matcher.understand.documents import Evidence, Strength
+    from matcher.understand.documents import Strength
+    from matcher.understand.evidence import Evidence
 
     gates = {row["skill"]: row.get("gate") for row in a.report.get("requirements", ())}
     found = []
@@ -306,7 +307,8 @@ class _Rescorer:
 
     def __init__(self, report: Mapping[str, Any]) -> None:
         from matcher.fit.core import SkillMatch
-        from matcher.understand.documents import Evidence, Requirement, Strength
+        from matcher.understand.documents import Requirement, Strength
+        from matcher.understand.evidence import Evidence
 
         self.keys: list[str] = []
         self.matches: list[SkillMatch] = []
