@@ -9,6 +9,7 @@ from conftest import EXAMPLES, posting, profile
 
 from matcher import load_posting, load_profile, match
 from matcher.fit import two_sided
+from matcher.report.text import render_text
 from matcher.understand.documents import Profile
 
 
@@ -45,6 +46,8 @@ def test_years_a_strengths_list_does_not_state_are_not_shown_not_unmet():
     assert [g.skill for g in shown if g.gate == "years"] == ["Vue.js"]
     assert "say how many you have" in shown[0].note
     assert all(g.requirement.canonical != "Vue.js" for g in report.gaps)
+    said = "make explicit: the posting asks for 5+ years of Vue.js; say how many you have"
+    assert said in render_text(report)
 
 
 def test_fewer_years_stated_are_unmet():

@@ -60,6 +60,13 @@ def render_text(report: MatchReport) -> str:
     more = len(data["gaps"]) - GAP_LIMIT
     if more > 0:
         lines.append(f"  ... and {more} more gaps (--format json lists all)")
+    # Gates the CV contradicts, then those it leaves unsaid (issue 14's eligibility).
+    gates = data["eligibility"]["unmet"] + data["eligibility"]["not_shown"]
+    if gates:
+        lines += ["", "Eligibility:"]
+        for gate in gates:
+            label = "unmet" if gate["status"] == "unmet" else "make explicit"
+            lines.append(f"  {label}: {gate['note']}")
     return "\n".join(lines)
 
 
