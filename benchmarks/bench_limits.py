@@ -82,10 +82,43 @@ def run(cv: Path, posting: Path) -> tuple[float, float, int, str]:
     return seconds, usage.ru_maxrss / 1024, process.returncode, lines[-1] if lines else ""
 
 
+def overhead(repeats: int = 2000) -> None:
+    """CPU time the checks add to reading one shipped posting or CV (happy path)."""
+    from matcher.read import read_document
+    from matcher.understand.bounds import bounded_items, checked_text
+    from matcher.understand.sections import segment
+
+    files = sorted((EXAMPLES / "postings").glob("*.txt")) + sorted(
+        (EXAMPLES / "profiles").glob("*.txt")
+    )
+    texts = [read_document(path) for path in files]
+    items = [segment(text) for text in texts]
+    start = time.process_time()
+    for _ in range(repeats):
+        for text, found in zip(texts, items):
+            bounded_items(found)
+            checked_text(text)
+    per_text = (time.process_time() - start) / (repeats * len(texts))
+    start = time.process_time()
+    for _ in range(repeats // 10):
+        for path in files:
+            read_document(path)
+    per_read = (time.process_time() - start) / (repeats // 10 * len(files))
+    print(
+        f"Checks per text (checked_text + bounded_items): {per_text * 1e6:.0f} us CPU;"
+        f" a whole read_document of a shipped example: {per_read * 1e3:.2f} ms CPU"
+        f" ({len(files)} files)."
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", nargs="*", help="shapes to run (default: all)")
+    parser.add_argument("--overhead", action="store_true", help="only the happy-path cost")
     args = parser.parse_args()
+    if args.overhead:
+        overhead()
+        return
     under, over = DEFAULT_MAX_CHARS - 100, DEFAULT_MAX_CHARS * 4
     print("| input | characters | as | exit | time (s) | peak memory (MB) |")
     print("|---|---|---|---|---|---|")
