@@ -28,7 +28,7 @@ import numpy as np
 
 from matcher.paths import cache_dir, read_cache, write_cache
 from matcher.understand import embeddings
-from matcher.understand.lexical import TfidfSimilarity, fuzzy_matrix
+from matcher.understand.lexical import TfidfSimilarity, _one_blas_thread, fuzzy_matrix
 from matcher.understand.vocabulary import Vocabulary, alias_key
 
 Scorer = Callable[[str, str], float]
@@ -184,21 +184,28 @@ def score_pairs(
     by_embedding = np.zeros(best_lexical.shape, dtype=bool)
     if model is not None and model.calibration is not None:
         vectors = model.embed([_semantic_form(form) for form in (*left_flat, *right_flat)])
-        cosine = _group_max(vectors[: len(left_flat)] @ vectors[len(left_flat) :].T, rows, cols)
+        with _one_blas_thread():  # OpenBLAS's threads cost 50 ms on a product this small
+            products = vectors[: len(left_flat)] @ vectors[len(left_flat) :].T
+        cosine = _group_max(products, rows, cols)
         exact = best_lexical >= 100.0
         by_embedding = model.calibration.semantic_share(cosine, best_lexical) & ~exact
         best_lexical = np.where(exact, 100.0, model.calibration.score(cosine, best_lexical))
 
+    heads = [_head_names(need.canonical, vocabulary) for need in required]
+    have_words = [tuple(alias_key(have.text).split()) for have in offered]
     scores = np.zeros((len(required), len(offered)), dtype=np.float32)
     methods: list[list[str]] = []
+    # Plain lists: indexing numpy arrays one pair at a time cost most of a warm match().
+    lexical_rows, semantic_rows = best_lexical.tolist(), by_embedding.tolist()
+    tfidf_rows = tfidf_wins.tolist()
+    specific = model is not None
     for i, need in enumerate(required):
         row_methods = []
         for j, have in enumerate(offered):
-            score = float(best_lexical[i, j])
-            method = SEMANTIC if by_embedding[i, j] else "tfidf" if tfidf_wins[i, j] else "fuzzy"
+            score = lexical_rows[i][j]
+            method = SEMANTIC if semantic_rows[i][j] else "tfidf" if tfidf_rows[i][j] else "fuzzy"
             relation = None
             if need.canonical in vocabulary and have.canonical in vocabulary:
-                specific = model is not None
                 relation = _relation(vocabulary, need.canonical, have.canonical, specific)  # type: ignore[arg-type]
                 if relation != "same":
                     score *= DISTINCT_SKILLS_DAMPING
@@ -206,9 +213,10 @@ def score_pairs(
                 score = RELATION_SCORES[relation]
                 method = "vocabulary" if relation == "same" else f"taxonomy:{relation}"
             if (
-                model is not None
+                heads[i]
+                and specific
                 and score < RELATION_SCORES["narrower"]
-                and _names_as_head(have.text, need.canonical, vocabulary)
+                and _names_as_head(have_words[j], heads[i])
             ):
                 score, method = RELATION_SCORES["narrower"], "words:narrower"
             scores[i, j] = round(min(score, 100.0), 1)
@@ -217,20 +225,23 @@ def score_pairs(
     return scores, methods
 
 
-def _names_as_head(text: str, skill: str | None, vocabulary: Vocabulary) -> bool:
-    """Whether ``text`` is a qualified form of ``skill``: its last words are one of the
-    skill's names, after at least one word that qualifies it ("stakeholder communication"
-    is communication, "business English" is English). English compounds put their head
-    last. Names of two letters or fewer never count ("R", "Go")."""
+def _head_names(skill: str | None, vocabulary: Vocabulary) -> list[tuple[str, ...]]:
+    """The words of a skill's names, for :func:`_names_as_head` (none of two letters or
+    fewer: "R", "Go")."""
     if not skill or skill not in vocabulary:
-        return False
-    words = alias_key(text).split()
-    for form in vocabulary[skill].surface_forms:
-        name = alias_key(_QUALIFIER.sub("", form)).split()
-        qualified = len(words) > len(name) and words[-len(name) :] == name
-        if name and len(" ".join(name)) > 2 and qualified:
-            return True
-    return False
+        return []
+    names = {
+        tuple(alias_key(_QUALIFIER.sub("", f)).split()) for f in vocabulary[skill].surface_forms
+    }
+    return [name for name in names if name and len(" ".join(name)) > 2]
+
+
+def _names_as_head(words: tuple[str, ...], names: list[tuple[str, ...]]) -> bool:
+    """Whether a text's ``words`` are a qualified form of a skill of these ``names``: its
+    last words are one of them, after at least one word that qualifies it ("stakeholder
+    communication" is communication, "business English" is English). English compounds
+    put their head last."""
+    return any(len(words) > len(name) and words[-len(name) :] == name for name in names)
 
 
 def _semantic_form(form: str) -> str:

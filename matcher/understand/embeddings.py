@@ -240,8 +240,11 @@ def cosine_matrix(left: list[str], right: list[str]) -> np.ndarray:
     """Cosine of every left text with every right text (-1 to 1)."""
     if not left or not right:
         return np.zeros((len(left), len(right)), dtype=np.float32)
+    from matcher.understand.lexical import _one_blas_thread
+
     vectors = embed([*left, *right])
-    return vectors[: len(left)] @ vectors[len(left) :].T
+    with _one_blas_thread():
+        return vectors[: len(left)] @ vectors[len(left) :].T
 
 
 def document_similarity(a: str, b: str) -> float:
