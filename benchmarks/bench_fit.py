@@ -16,8 +16,10 @@ Two benchmarks on the team's labelled data:
   (poor < stretch < strong). The new fit's weights and verdict thresholds are fitted
   by grouped 5-fold cross-validation (folds grouped by CV id, seed 14): each fold is
   scored with values fitted on the other four, and the figures are over the held-out
-  folds. ``--fit`` also prints the values fitted on all 225 pairs, which are what
-  ``matcher/fit/two_sided.py`` ships.
+  folds. The weights maximise Spearman on the training folds' pairs plus the mean field
+  AUC of their CVs; the thresholds then maximise verdict agreement. ``--fit`` also
+  prints the values fitted on all CVs, which are what ``matcher/fit/two_sided.py``
+  ships (``CALIBRATIONS``).
 
 Every posting and profile is read once and parsed postings are kept in memory; about
 7,000 ``match()`` calls in all. Re-run after any change to reading or scoring:
@@ -25,6 +27,8 @@ Every posting and profile is read once and parsed postings are kept in memory; a
     python benchmarks/bench_fit.py            # figures (Markdown) for benchmarks/RESULTS.md
     python benchmarks/bench_fit.py --fit      # also the fitted weights and thresholds
     python benchmarks/bench_fit.py --json out.json   # every pair's components, for study
+    python benchmarks/bench_fit.py --scored out.json # re-fit and re-report without matching
+    python benchmarks/bench_fit.py --similarity embeddings --fit   # the other text similarity
 """
 
 from __future__ import annotations
