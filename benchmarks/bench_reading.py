@@ -604,7 +604,7 @@ def run(only: set[str] | None = None) -> dict[str, Any]:
         for form in FORMS:
             table[form] = {
                 "majority": majority_baseline(form).to_dict(),
-                "rules (segment)": evaluate_sentences(segment_labeller, form).to_dict(),
+                "segment()": evaluate_sentences(segment_labeller, form).to_dict(),
             }
             if have_model:
                 table[form]["classifier on segment items"] = evaluate_sentences(
@@ -616,7 +616,7 @@ def run(only: set[str] | None = None) -> dict[str, Any]:
         out["sentences"] = table
         out["sentences_seconds"] = time.perf_counter() - started
     if want("cv_lines"):
-        table = {"rules (segment)": evaluate_cv_lines(segment_cv_labeller).to_dict()}
+        table = {"segment()": evaluate_cv_lines(segment_cv_labeller).to_dict()}
         if have_model:
             table["classifier"] = evaluate_cv_lines(classifier_cv_labeller).to_dict()
         out["cv_lines"] = table
@@ -635,19 +635,31 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
-def render(results: dict[str, Any], notes: str = "") -> str:
-    """Our RESULTS.md section from :func:`run`'s figures."""
+def render(results: dict[str, Any], notes: str = "", before: dict[str, Any] | None = None) -> str:
+    """Our RESULTS.md section from :func:`run`'s figures.
+
+    ``before`` (``reading_before.json``: the same benchmark at the commit before issue
+    13's wiring) adds a "before" row to the rule-based and end-to-end figures, so a
+    re-run after the wiring shows both.
+    """
+    runs = [("now", results)]
+    if before is not None:
+        same = before.get("state") == results.get("state")
+        runs = [("before", results)] if same else [("before", before), ("now", results)]
     lines = [HEADING, ""]
     lines.append(
-        "`python benchmarks/bench_reading.py --write-results` (rewrites this section). "
+        "`python benchmarks/bench_reading.py --write-results --state TEXT` (rewrites this "
+        "section; the before figures come from `benchmarks/reading_before.json`). "
         "Data: the 64 evaluation ads (58 SkillSpan dev ads and six held-out train ads; "
         "the team's labels in `corpora/labels/`), rebuilt as job-board text by "
         "`matcher.train.postings` in two forms, and the 28 evaluation CVs of "
         "`corpora/cvs` (split=eval). Nothing here was trained or tuned on them."
     )
     lines.append("")
-    if results.get("state"):
-        lines += [f"Measured: {results['state']}.", ""]
+    for name, figures in runs:
+        if figures.get("state"):
+            lines.append(f"- {name}: {figures['state']}.")
+    lines.append("")
     if "sentences" in results:
         lines += [
             "### Sentence labels of postings (12 classes)",
@@ -655,11 +667,16 @@ def render(results: dict[str, Any], notes: str = "") -> str:
             "| form | labeller | accuracy | macro F1 | sentences |",
             "|---|---|---|---|---|",
         ]
-        for form, table in results["sentences"].items():
-            for name, s in table.items():
-                lines.append(
-                    f"| {form} | {name} | {_pct(s['accuracy'])} | {s['macro_f1']:.3f} | {s['n']} |"
-                )
+        for form in results["sentences"]:
+            for when, figures in runs:
+                for name, s in figures.get("sentences", {}).get(form, {}).items():
+                    if when == "before" and len(runs) > 1 and name != "segment()":
+                        continue
+                    label = f"{name}, before" if when == "before" and len(runs) > 1 else name
+                    lines.append(
+                        f"| {form} | {label} | {_pct(s['accuracy'])} | {s['macro_f1']:.3f} "
+                        f"| {s['n']} |"
+                    )
         lines.append("")
         lines += _important_table(results["sentences"])
     if "agreement" in results:
@@ -677,8 +694,14 @@ def render(results: dict[str, Any], notes: str = "") -> str:
             "| labeller | accuracy | macro F1 | lines |",
             "|---|---|---|---|",
         ]
-        for name, s in results["cv_lines"].items():
-            lines.append(f"| {name} | {_pct(s['accuracy'])} | {s['macro_f1']:.3f} | {s['n']} |")
+        for when, figures in runs:
+            for name, s in figures.get("cv_lines", {}).items():
+                if when == "before" and len(runs) > 1 and name != "segment()":
+                    continue
+                label = f"{name}, before" if when == "before" and len(runs) > 1 else name
+                lines.append(
+                    f"| {label} | {_pct(s['accuracy'])} | {s['macro_f1']:.3f} | {s['n']} |"
+                )
         lines.append("")
         if "classifier" in results["cv_lines"]:
             per = results["cv_lines"]["classifier"]["per_class"]
@@ -692,28 +715,42 @@ def render(results: dict[str, Any], notes: str = "") -> str:
         lines += [
             "### Requirements (`matcher.load_posting(text=...).requirements`)",
             "",
-            "| form | precision | recall | importance accuracy | predicted | gold groups |",
-            "|---|---|---|---|---|---|",
+            "| measured | form | precision | recall | importance accuracy | predicted "
+            "| gold groups |",
+            "|---|---|---|---|---|---|---|",
         ]
-        for form, r in results["requirements"].items():
-            lines.append(
-                f"| {form} | {_pct(r['precision'])} | {_pct(r['recall'])} | "
-                f"{_pct(r['importance_accuracy'])} | {r['n_predicted']} | {r['n_groups']} |"
-            )
-        lines.append("")
+        for when, figures in runs:
+            for form, r in figures.get("requirements", {}).items():
+                lines.append(
+                    f"| {when} | {form} | {_pct(r['precision'])} | {_pct(r['recall'])} | "
+                    f"{_pct(r['importance_accuracy'])} | {r['n_predicted']} | {r['n_groups']} |"
+                )
+        required = results["requirements"]["line_broken"]["gold_required_share"]
+        lines += [
+            "",
+            f"{_pct(required)} of the gold groups are required: calling every one required "
+            f"scores {_pct(required)} importance accuracy.",
+            "",
+        ]
     if "strengths" in results:
-        s = results["strengths"]
-        kinds = ", ".join(f"{k} {v}" for k, v in sorted(s["not_strength_kinds"].items()))
         lines += [
             "### Strengths (`matcher.load_profile(path).strengths`, 28 evaluation CVs)",
             "",
-            f"- precision {_pct(s['precision'])} ({s['n_correct']} of {s['n_predicted']}); "
-            f"exact-name precision {_pct(s['exact_precision'])}",
-            f"- gold `not_strengths` among them: {s['n_not_strength']} ({kinds})",
-            f"- gold `not_claimed` (negated or hedged) among them: {s['n_not_claimed']}",
-            f"- CVs read as a plain list: {s['read_as_list']} of {s['n_cvs']}",
-            "",
+            "| measured | precision | exact-name precision | strengths | gold `not_strengths` "
+            "among them | gold `not_claimed` | CVs read as a list |",
+            "|---|---|---|---|---|---|---|",
         ]
+        for when, figures in runs:
+            s = figures.get("strengths")
+            if not s:
+                continue
+            kinds = ", ".join(f"{k} {v}" for k, v in sorted(s["not_strength_kinds"].items()))
+            lines.append(
+                f"| {when} | {_pct(s['precision'])} | {_pct(s['exact_precision'])} | "
+                f"{s['n_predicted']} | {s['n_not_strength']} ({kinds}) | {s['n_not_claimed']} "
+                f"| {s['read_as_list']} of {s['n_cvs']} |"
+            )
+        lines.append("")
     if notes:
         lines += [notes.strip(), ""]
     return "\n".join(lines).rstrip() + "\n"
@@ -734,7 +771,7 @@ def _important_table(sentences: dict[str, Any]) -> list[str]:
             lines.append(f"| {form} | {name} | " + " | ".join(cells) + " |")
     lines.append("")
     for form, table in sentences.items():
-        for name in ("rules (segment)", "classifier on segment items"):
+        for name in ("segment()", "classifier on segment items"):
             if name in table and form == "run_on":
                 lines += _confusion_table(f"{name}, {form}", table[name]["confusion"])
     return lines
@@ -774,6 +811,7 @@ def write_results(section: str) -> None:
 
 
 NOTES_FILE = Path(__file__).resolve().parent / "reading_notes.md"
+BEFORE_FILE = Path(__file__).resolve().parent / "reading_before.json"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -801,7 +839,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.state:
         results["state"] = args.state
     notes = NOTES_FILE.read_text("utf-8") if NOTES_FILE.is_file() else ""
-    section = render(results, notes)
+    before = json.loads(BEFORE_FILE.read_text("utf-8")) if BEFORE_FILE.is_file() else None
+    section = render(results, notes, before)
     print(section)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
