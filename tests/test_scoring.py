@@ -163,3 +163,11 @@ def test_a_qualified_form_of_the_skill_asked_for_answers_it():
     # Never by a name of one or two letters: "Programming in R" is not C.
     c = [Side("C", "C (programming language)")]
     assert score_pairs(c, [Side("Programming in R", None)], vocabulary)[0][0, 0] < 50
+
+
+def test_a_line_about_the_work_never_answers_a_certification():
+    vocabulary = shipped_vocabulary()
+    need = [Side("CMSRN", "CMSRN")]
+    have = [Side("4 years acute care on a med-surg unit", None)]
+    assert vocabulary["CMSRN"].category == "certification"
+    assert score_pairs(need, have, vocabulary)[0][0, 0] < 75

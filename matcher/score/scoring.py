@@ -192,6 +192,10 @@ def score_pairs(
         best_lexical = np.where(exact, 100.0, model.calibration.score(cosine, best_lexical))
 
     heads = [_head_names(need.canonical, vocabulary) for need in required]
+    credentials = [
+        need.canonical in vocabulary and vocabulary[need.canonical].category == "certification"  # type: ignore[index]
+        for need in required
+    ]
     have_words = [tuple(alias_key(have.text).split()) for have in offered]
     scores = np.zeros((len(required), len(offered)), dtype=np.float32)
     methods: list[list[str]] = []
@@ -209,6 +213,10 @@ def score_pairs(
                 relation = _relation(vocabulary, need.canonical, have.canonical, specific)  # type: ignore[arg-type]
                 if relation != "same":
                     score *= DISTINCT_SKILLS_DAMPING
+            elif specific and credentials[i]:
+                # A credential is held or not: a line about the work ("4 years on a
+                # med-surg unit") is near a certification (CMSRN), never answers it.
+                score *= DISTINCT_SKILLS_DAMPING
             if relation and RELATION_SCORES[relation] >= score:
                 score = RELATION_SCORES[relation]
                 method = "vocabulary" if relation == "same" else f"taxonomy:{relation}"

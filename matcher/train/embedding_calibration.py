@@ -65,16 +65,23 @@ def label_weights(labels: np.ndarray, sources: np.ndarray) -> np.ndarray:
 def fit_calibration(features: np.ndarray, labels: np.ndarray, sources: np.ndarray) -> dict:
     """Two logistic regressions on (cosine, lexical / 100): P(same) and P(related).
 
-    The three labels weigh alike (:func:`label_weights`), so the scorer's 75 is where a
-    pair is as likely the same skill as either of the others, and 50 where it is as
-    likely related (same or adjacent) as unrelated.
+    Within each side of a question the three labels weigh alike (:func:`label_weights`),
+    and the two sides weigh half each, so the scorer's 75 is where a pair is as likely
+    the same skill as not, and 50 where it is as likely related (same or adjacent) as
+    unrelated.
     """
     from sklearn.linear_model import LogisticRegression
 
     weight = label_weights(labels, sources)
     out = {}
     for name, positive in (("same", labels == "same"), ("related", labels != "unrelated")):
-        model = LogisticRegression(C=100.0).fit(features, positive, sample_weight=weight)
+        # Each side of the question weighs half: "as likely as not" at equal priors.
+        balanced = np.where(
+            positive, weight / weight[positive].sum(), weight / weight[~positive].sum()
+        )
+        model = LogisticRegression(C=100.0).fit(
+            features, positive, sample_weight=balanced / balanced.mean()
+        )
         out[name] = {
             "coef": [round(float(c), 5) for c in model.coef_[0]],
             "intercept": round(float(model.intercept_[0]), 5),
