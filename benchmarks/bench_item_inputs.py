@@ -25,9 +25,25 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
-from matcher.train.sections import train  # noqa: E402
+import spacy  # noqa: E402
+from spacy.training import Example  # noqa: E402
+from spacy.training.initialize import init_nlp  # noqa: E402
+from spacy.util import registry  # noqa: E402
+from thinc.api import fix_random_seed  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+from matcher.train.postings import default_data_dir  # noqa: E402
+from matcher.train.sections import (  # noqa: E402
+    _train_loop,
+    load_training_config,
+    train,
+    training_documents,
+)
+from matcher.understand.item_classifier import LABELS, InputSettings, document_inputs  # noqa: E402
 
 CONFIGS = ROOT / "matcher" / "configs"
+#: What the shipped classifiers read (the config's defaults).
+SHIPPED_INPUTS = InputSettings(context=False, position=True, heading=False)
 FOLDS = {"posting": 5, "cv": 4}
 
 
@@ -79,7 +95,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--kinds", default="posting,cv")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--joint", action="store_true", help="only: one joint model's holdout accuracy"
+    )
     args = parser.parse_args(argv)
+    if args.joint:
+        print(f"joint model, holdout accuracy (no transitions): {joint_holdout_accuracy()}")
+        return 0
     rows = []
     for variant in args.variants.split(","):
         for kind in args.kinds.split(","):
@@ -94,6 +116,57 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n", "utf-8")
     return 0
+
+
+# ---------------------------------------------------------------------------------------
+# One joint model for both kinds, against the shipped one model per kind
+
+
+JOINT_LABELS = tuple(dict.fromkeys((*LABELS["posting"], *LABELS["cv"])))
+
+
+@registry.readers("matcher.JointItemCorpus.v1")
+def create_joint_reader(part: str = "fit") -> Any:
+    """Both kinds' documents, each item prefixed by its kind, labels from the union."""
+
+    def read(nlp: Any) -> Any:
+        for kind in ("posting", "cv"):
+            for document in training_documents(kind, part):
+                inputs = document_inputs(document.texts, SHIPPED_INPUTS)
+                for text, gold in zip(inputs, document.labels):
+                    doc = nlp.make_doc(f"kind{kind} {text}")
+                    cats = {x: float(x == gold) for x in JOINT_LABELS}
+                    yield Example.from_dict(doc, {"cats": cats})
+
+    return read
+
+
+def joint_holdout_accuracy() -> dict[str, float]:
+    """Holdout accuracy per kind of one joint model (labels restricted to the kind's)."""
+    overrides = {
+        "corpora.train": {"@readers": "matcher.JointItemCorpus.v1", "part": "fit"},
+        "corpora.dev": {"@readers": "matcher.JointItemCorpus.v1", "part": "holdout"},
+    }
+    config = load_training_config(None, "posting", default_data_dir(), 0, {})
+    for corpus in ("train", "dev"):
+        config["corpora"][corpus] = overrides[f"corpora.{corpus}"]
+    accuracy: dict[str, float] = {}
+    with threadpool_limits(limits=1), tempfile.TemporaryDirectory(prefix="joint_") as tmp:
+        fix_random_seed(0)
+        nlp = init_nlp(config, use_gpu=-1)
+        _train_loop(nlp, Path(tmp) / "best", time.monotonic() + 20 * 60, lambda line: None)
+        best = spacy.load(Path(tmp) / "best")
+        for kind in ("posting", "cv"):
+            labels = LABELS[kind]
+            right = total = 0
+            for document in training_documents(kind, "holdout"):
+                inputs = document_inputs(document.texts, SHIPPED_INPUTS)
+                docs = best.pipe(f"kind{kind} {x}" for x in inputs)
+                for doc, gold in zip(docs, document.labels):
+                    right += max(labels, key=lambda x: doc.cats.get(x, 0.0)) == gold
+                    total += 1
+            accuracy[kind] = right / total
+    return accuracy
 
 
 if __name__ == "__main__":
