@@ -192,6 +192,8 @@ def test_the_shipped_classifier_labels_obvious_items():
     cv = classify_items(["Jane Doe", "jane@example.com", "EXPERIENCE"], "cv")
     assert cv is not None and cv[1][0] == "contact"
     assert load_item_classifier() is load_item_classifier()
+    assert classify_items([], "posting") == []
+    assert len(classify_items(["", "   ", "x" * 5000], "cv") or []) == 3
 
 
 def _warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
