@@ -99,6 +99,8 @@ CALIBRATIONS = {
 
 def text_backend() -> str:
     """The document similarity the fit uses: the default one where it is calibrated."""
+    if set(CALIBRATIONS) == {"tfidf"}:
+        return "tfidf"  # nothing else calibrated: never load a model only to ignore it
     by = similarity_backend()
     return by if by in CALIBRATIONS else "tfidf"
 
