@@ -120,3 +120,18 @@ def test_combined_scorer_is_registered_with_the_others():
         score = scorer("Python", "Python")
         assert isinstance(score, float) and score == 100.0
         assert scorer("", "Python") == 0.0 or 0 <= scorer("", "Python") <= 100
+
+
+def test_linking_uses_the_embeddings_and_falls_back_without_them(
+    tmp_path, monkeypatch, fresh_models
+):
+    from matcher.understand.taxonomy.store import shipped_index
+
+    index = shipped_index()
+    text = ["Prepared monthly financial statements"]
+    lexical = [name for name, _ in index.link(text, top=3, semantic=False)[0]]
+    semantic = [name for name, _ in index.link(text, top=3)[0]]
+    assert "Financial reporting" in semantic and "Financial reporting" not in lexical
+    monkeypatch.setattr(embeddings, "default_model_path", lambda: tmp_path / "absent")
+    embeddings.clear_cache()
+    assert index.link(text, top=3) == index.link(text, top=3, semantic=False)
