@@ -104,9 +104,13 @@ def heading_like(text: str) -> bool:
 # are read as the kind of token they are, which is what tells a contact line or a
 # "2019 - 2022" role line from the rest.
 _MASKS = (
-    (re.compile(r"\S+@\S+\.\w+"), " emailaddress "),
+    # Each tried only where a token starts, and the address's parts cannot span an "@":
+    # "\S+@\S+" took minutes on a line of "@"s (issue 16).
+    (re.compile(r"(?<!\S)[^\s@]+@[^\s@]+\.\w+"), " emailaddress "),
     (
-        re.compile(r"(https?://|www\.)\S+|\b[\w-]+\.(com|org|net|io|co\.uk|ie|de)(/\S*)?", re.I),
+        re.compile(
+            r"(https?://|www\.)\S+|(?<![\w-])[\w-]+\.(com|org|net|io|co\.uk|ie|de)(/\S*)?", re.I
+        ),
         " webaddress ",
     ),
     (re.compile(r"\b(19|20)\d\d\b"), " yearnumber "),
