@@ -40,6 +40,7 @@ from threadpoolctl import threadpool_limits
 
 from matcher import paths
 from matcher.errors import InputError, MatcherError, ModelError
+from matcher.train.common import add_training_arguments, parse_overrides, prune_strings
 from matcher.train.postings import (
     default_data_dir,
     read_ads,
@@ -382,20 +383,7 @@ def _ship(nlp: Language, output_dir: Path) -> None:
         shutil.rmtree(output_dir)
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(output_dir)
-    _prune_strings(output_dir)
-
-
-def _prune_strings(model_dir: Path) -> None:
-    """Keep only a blank English pipeline's strings and the labels (features are hashed)."""
-    path = model_dir / "vocab" / "strings.json"
-    if not path.is_file():
-        return
-    keep = set(spacy.blank("en").vocab.strings)
-    for labels in LABELS.values():
-        keep.update(labels)
-    strings = json.loads(path.read_text("utf-8"))
-    kept = [x for x in strings if x in keep]
-    path.write_text(json.dumps(kept, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    prune_strings(output_dir, (x for labels in LABELS.values() for x in labels))
 
 
 def _write_meta(output_dir: Path, result: TrainResult, seed: int) -> None:
@@ -438,37 +426,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data", type=Path, default=None, help="folder with SkillSpan train.json and dev.json"
     )
-    parser.add_argument(
-        "--output",
-        type=Path,
-        default=None,
-        help=f"where the trained pipeline goes (default: models/{MODEL_NAME})",
+    add_training_arguments(
+        parser,
+        model_name=MODEL_NAME,
+        max_minutes=DEFAULT_MAX_MINUTES,
+        seed=DEFAULT_SEED,
+        set_example="paths.context=false",
     )
-    parser.add_argument("--config", type=Path, default=None, help="training config")
-    parser.add_argument("--max-minutes", type=float, default=DEFAULT_MAX_MINUTES)
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a config value, e.g. --set paths.context=false (JSON values)",
-    )
-    parser.add_argument("--json", type=Path, default=None, help="also write the result as JSON")
     return parser
-
-
-def _parse_overrides(items: list[str]) -> dict[str, Any]:
-    overrides: dict[str, Any] = {}
-    for item in items:
-        key, sep, raw = item.partition("=")
-        if not sep:
-            raise MatcherError(f"--set needs KEY=VALUE, got {item!r}")
-        try:
-            overrides[key] = json.loads(raw)
-        except json.JSONDecodeError:
-            overrides[key] = raw
-    return overrides
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -481,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
             config_path=args.config,
             seed=args.seed,
             max_minutes=args.max_minutes,
-            overrides=_parse_overrides(args.set),
+            overrides=parse_overrides(args.set),
             log=lambda line: print(line, file=sys.stderr, flush=True),
         )
     except MatcherError as error:

@@ -38,6 +38,7 @@ from threadpoolctl import threadpool_limits
 
 from matcher import paths
 from matcher.errors import InputError, MatcherError, ModelError
+from matcher.train.common import add_training_arguments, parse_overrides, prune_strings
 from matcher.train.skillspan import PRF, Sentence, read_split, span_scores
 from matcher.understand.skill_tagger import MODEL_NAME, clear_cache, tag_token_spans, words_to_doc
 from matcher.understand.spans import LABELS, SPANS_KEY, joint_tags
@@ -318,26 +319,8 @@ def _ship(best_dir: Path, output_dir: Path) -> None:
     config = Config().from_disk(config_path, interpolate=False)
     config["paths"]["data"] = "../shared/data/skillspan"
     config.to_disk(config_path)
-    _prune_strings(output_dir)
-
-
-def _prune_strings(model_dir: Path) -> None:
-    """Keep only what a blank English pipeline holds, and the labels, in the string store.
-
-    Training adds the corpus's words (a word list of it) and sourcing adds the English
-    pipeline's 84,000 strings; the model needs neither, because its features are hashed
-    from the input text. Loading those strings was a fifth of loading the tagger.
-    """
-    path = model_dir / "vocab" / "strings.json"
-    if not path.is_file():
-        return
-    keep = set(spacy.blank("en").vocab.strings)
-    meta = json.loads((model_dir / "meta.json").read_text("utf-8"))
-    for labels in meta.get("labels", {}).values():
-        keep.update(labels)
-    strings = json.loads(path.read_text("utf-8"))
-    kept = [x for x in strings if x in keep]
-    path.write_text(json.dumps(kept, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    meta = json.loads((output_dir / "meta.json").read_text("utf-8"))
+    prune_strings(output_dir, (x for labels in meta.get("labels", {}).values() for x in labels))
 
 
 def evaluate_dev(nlp: Language, data_dir: Path) -> dict[str, dict[str, PRF]]:
@@ -389,39 +372,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder with SkillSpan train.json and dev.json (default: ../shared/data/skillspan "
         "beside the repo; relative paths are tried from here, then from the repo root)",
     )
-    parser.add_argument(
-        "--output",
-        type=Path,
-        default=None,
-        help=f"where the trained pipeline goes (default: models/{MODEL_NAME})",
+    add_training_arguments(
+        parser,
+        model_name=MODEL_NAME,
+        max_minutes=DEFAULT_MAX_MINUTES,
+        seed=DEFAULT_SEED,
+        set_example="training.max_steps=500",
     )
-    parser.add_argument(
-        "--config", type=Path, default=None, help="training config (default: the shipped one)"
-    )
-    parser.add_argument("--max-minutes", type=float, default=DEFAULT_MAX_MINUTES)
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a config value, e.g. --set training.max_steps=500 (JSON values)",
-    )
-    parser.add_argument("--json", type=Path, default=None, help="also write the result as JSON")
     return parser
-
-
-def _parse_overrides(items: list[str]) -> dict[str, Any]:
-    overrides: dict[str, Any] = {}
-    for item in items:
-        key, sep, raw = item.partition("=")
-        if not sep:
-            raise MatcherError(f"--set needs KEY=VALUE, got {item!r}")
-        try:
-            overrides[key] = json.loads(raw)
-        except json.JSONDecodeError:
-            overrides[key] = raw
-    return overrides
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -434,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
             config_path=args.config,
             seed=args.seed,
             max_minutes=args.max_minutes,
-            overrides=_parse_overrides(args.set),
+            overrides=parse_overrides(args.set),
             log=lambda line: print(line, file=sys.stderr, flush=True),
         )
     except MatcherError as error:
