@@ -13,7 +13,6 @@ lexical signals alone.
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +20,10 @@ import numpy as np
 
 from matcher import paths
 from matcher.errors import ModelError
+from matcher.understand.shipped import load_once
 
 MODEL_NAME = "embeddings"
 FORMAT = "strengths-matcher-static-embeddings/1"
-LOGGER = logging.getLogger("matcher")
 
 # Vectors remembered per model: a batch meets the same requirements and strengths again
 # and again. About 1 KB each, so the memory stays flat however many postings are scored.
@@ -198,22 +197,13 @@ def load_embeddings(path: Path | None = None) -> StaticEmbeddings | None:
     ``matcher`` logger (not a Python warning, so callers running with warnings as errors
     keep working) and returns None.
     """
-    key = Path(path if path is not None else default_model_path()).resolve()
-    if key in _CACHE:
-        return _CACHE[key]
-    model: StaticEmbeddings | None
-    try:
-        model = StaticEmbeddings.load(key)
-    except Exception as error:  # a corrupt model can fail in many ways; all mean "fall back"
-        reason = " ".join(f"{type(error).__name__}: {error}".split())
-        if len(reason) > 200:
-            reason = reason[:197] + "..."
-        LOGGER.warning(
-            "embedding model not available at %s (%s); using lexical similarity only", key, reason
-        )
-        model = None
-    _CACHE[key] = model
-    return model
+    return load_once(
+        _CACHE,
+        Path(path if path is not None else default_model_path()),
+        StaticEmbeddings.load,
+        what="embedding model",
+        instead="using lexical similarity only",
+    )
 
 
 def available() -> bool:

@@ -24,6 +24,7 @@ import spacy
 from spacy.language import Language
 
 from matcher import paths
+from matcher.understand.shipped import load_once
 
 MODEL_NAME = "item_classifier"
 LOGGER = logging.getLogger("matcher")
@@ -191,22 +192,13 @@ def load_item_classifier(path: Path | None = None) -> Language | None:
     the ``matcher`` logger (not a Python warning: callers that treat warnings as errors
     keep working) and returns None.
     """
-    key = Path(path if path is not None else default_model_path()).resolve()
-    if key in _CACHE:
-        return _CACHE[key]
-    nlp: Language | None
-    try:
-        nlp = _load(key)
-    except Exception as error:  # a corrupt pipeline fails in many ways; all mean "fall back"
-        reason = " ".join(f"{type(error).__name__}: {error}".split())
-        if len(reason) > 200:
-            reason = reason[:197] + "..."
-        LOGGER.warning(
-            "item classifier not available at %s (%s); reading by headings and cues", key, reason
-        )
-        nlp = None
-    _CACHE[key] = nlp
-    return nlp
+    return load_once(
+        _CACHE,
+        Path(path if path is not None else default_model_path()),
+        _load,
+        what="item classifier",
+        instead="reading by headings and cues",
+    )
 
 
 def _load(path: Path) -> Language:

@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 
 from matcher import paths
+from matcher.understand.shipped import load_once
 from matcher.understand.spans import LABELS, SPANS_KEY, TokenSpan, spans_from_joint_tags
 
 MODEL_NAME = "skill_tagger"
@@ -39,22 +40,13 @@ def load_skill_tagger(path: Path | None = None) -> Language | None:
     line on the ``matcher`` logger (not a Python warning, so callers running with
     warnings as errors keep working) and returns None.
     """
-    key = Path(path if path is not None else default_model_path()).resolve()
-    if key in _CACHE:
-        return _CACHE[key]
-    nlp: Language | None
-    try:
-        nlp = _load(key)
-    except Exception as error:  # a corrupt pipeline can fail in many ways; all mean "fall back"
-        reason = " ".join(f"{type(error).__name__}: {error}".split())
-        if len(reason) > 200:
-            reason = reason[:197] + "..."
-        LOGGER.warning(
-            "skill tagger not available at %s (%s); using vocabulary-only extraction", key, reason
-        )
-        nlp = None
-    _CACHE[key] = nlp
-    return nlp
+    return load_once(
+        _CACHE,
+        Path(path if path is not None else default_model_path()),
+        _load,
+        what="skill tagger",
+        instead="using vocabulary-only extraction",
+    )
 
 
 def _load(path: Path) -> Language:
