@@ -19,16 +19,23 @@ from matcher.understand.sections import Item
 # the tagger and spaCy's vocabulary do; U+FFFD keeps every offset where it was.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SPACE = re.compile(r"\s")
+#: Longest run of characters without a space that reaches spaCy whole: its tokenizer
+#: splits punctuation off a token's ends in time that grows with the square of its
+#: length (20,000 commas took over a minute). Real words and links are shorter.
+MAX_TOKEN_CHARS = 200
+_LONG_RUN = re.compile(rf"\S{{{MAX_TOKEN_CHARS}}}")
 
 
 def checked_text(text: object, name: str = "the text") -> str:
-    """``text`` with lone surrogates replaced; ``TypeError`` if it is not a string,
-    ``DocumentTooLargeError`` if it is over the character limit."""
+    """``text`` with lone surrogates replaced and runs of more than
+    :data:`MAX_TOKEN_CHARS` characters without a space broken by one (every offset
+    stays where it was); ``TypeError`` if it is not a string, ``DocumentTooLargeError``
+    if it is over the limits."""
     if not isinstance(text, str):
         raise TypeError(f"{name} must be a str, not {type(text).__name__}")
     text = _SURROGATE.sub("\ufffd", text)
     check_text_size(text, name)
-    return text
+    return _LONG_RUN.sub(lambda run: run[0][:-1] + " ", text)
 
 
 def checked_pairs(
