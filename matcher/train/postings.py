@@ -37,20 +37,6 @@ HELD_OUT_TRAIN = (
     "train-house-100",
     "train-house-120",
 )
-SENTENCE_LABELS = (
-    "title",
-    "meta",
-    "heading",
-    "role",
-    "responsibility",
-    "requirement",
-    "nice_to_have",
-    "company",
-    "benefits",
-    "legal",
-    "apply",
-    "other",
-)
 DEFAULT_SEED = 0
 #: Share of headings glued to the next word in the run-on form, and of ads on one line.
 GLUE_SHARE = 0.35
