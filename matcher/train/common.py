@@ -1,5 +1,5 @@
-"""What every training command shares: its command-line options, config overrides, and
-a shipped pipeline's string store pruned to what the model needs."""
+"""What every training command shares: where SkillSpan is, its command-line options, config
+overrides, and a shipped pipeline's string store pruned to what the model needs."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 import spacy
 
+from matcher import paths
 from matcher.errors import MatcherError
 
 
@@ -72,3 +73,18 @@ def prune_strings(model_dir: Path, labels: Iterable[str]) -> None:
     strings = json.loads(path.read_text("utf-8"))
     kept = [x for x in strings if x in keep]
     path.write_text(json.dumps(kept, indent=2, ensure_ascii=False) + "\n", "utf-8")
+
+
+def default_data_dir() -> Path:
+    """SkillSpan in the shared data folder beside the repository."""
+    return paths.PACKAGE_DIR.parent.parent / "shared" / "data" / "skillspan"
+
+
+def resolve_data_dir(value: str | Path | None) -> Path:
+    """An absolute path as is; a relative one from the working directory, else the repo root."""
+    if value is None:
+        return default_data_dir()
+    path = Path(value).expanduser()
+    if path.is_absolute() or path.exists():
+        return path.resolve()
+    return (paths.PACKAGE_DIR.parent / path).resolve()

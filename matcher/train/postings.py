@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from matcher import paths
+from matcher.train.common import default_data_dir
 
 Form = Literal["line_broken", "run_on"]
 FORMS: tuple[Form, ...] = ("line_broken", "run_on")
@@ -108,11 +109,6 @@ class GoldRequirement:
 
 # ---------------------------------------------------------------------------------------
 # Reading the corpus and the team's labels
-
-
-def default_data_dir() -> Path:
-    """SkillSpan in the shared data folder beside the repository."""
-    return paths.PACKAGE_DIR.parent.parent / "shared" / "data" / "skillspan"
 
 
 def labels_dir() -> Path:

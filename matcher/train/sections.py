@@ -40,7 +40,12 @@ from threadpoolctl import threadpool_limits
 
 from matcher import paths
 from matcher.errors import InputError, MatcherError, ModelError
-from matcher.train.common import add_training_arguments, parse_overrides, prune_strings
+from matcher.train.common import (
+    add_training_arguments,
+    parse_overrides,
+    prune_strings,
+    resolve_data_dir,
+)
 from matcher.train.postings import (
     default_data_dir,
     read_ads,
@@ -184,7 +189,7 @@ def create_item_reader(
     holdout_fold: int = -1,
 ) -> Callable[[Language], Iterator[Example]]:
     """Config reader: the labelled items of ``kind`` and ``part`` as Examples."""
-    folder = _resolve(data_dir)
+    folder = resolve_data_dir(data_dir)
     settings = InputSettings(context=context, position=position, heading=heading)
     cache: list[LabelledDocument] = []
 
@@ -197,15 +202,6 @@ def create_item_reader(
             yield from make_examples(nlp, document, LABELS[kind], settings)
 
     return read
-
-
-def _resolve(value: str | Path | None) -> Path:
-    if value is None:
-        return default_data_dir()
-    path = Path(value).expanduser()
-    if path.is_absolute() or path.exists():
-        return path.resolve()
-    return (paths.PACKAGE_DIR.parent / path).resolve()
 
 
 # ---------------------------------------------------------------------------------------
@@ -442,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = train(
             output.resolve(),
-            data_dir=_resolve(args.data) if args.data else None,
+            data_dir=resolve_data_dir(args.data) if args.data else None,
             config_path=args.config,
             seed=args.seed,
             max_minutes=args.max_minutes,

@@ -38,7 +38,12 @@ from threadpoolctl import threadpool_limits
 
 from matcher import paths
 from matcher.errors import InputError, MatcherError, ModelError
-from matcher.train.common import add_training_arguments, parse_overrides, prune_strings
+from matcher.train.common import (
+    add_training_arguments,
+    parse_overrides,
+    prune_strings,
+    resolve_data_dir,
+)
 from matcher.train.skillspan import PRF, Sentence, read_split, span_scores
 from matcher.understand.skill_tagger import MODEL_NAME, clear_cache, tag_token_spans, words_to_doc
 from matcher.understand.spans import LABELS, SPANS_KEY, joint_tags
@@ -62,25 +67,6 @@ SKILLSPAN_SOURCE = {
     "license": "MIT",
     "author": "Mike Zhang, Kristian Nørgaard Jensen, Sif Dam Sonniks, Barbara Plank",
 }
-
-
-def repo_root() -> Path:
-    """The folder holding the ``matcher`` package (the repository root in a checkout)."""
-    return paths.PACKAGE_DIR.parent
-
-
-def default_data_dir() -> Path:
-    return repo_root().parent / "shared" / "data" / "skillspan"
-
-
-def resolve_data_dir(value: str | Path | None) -> Path:
-    """An absolute path as is; a relative one from the working directory, else the repo root."""
-    if value is None:
-        return default_data_dir()
-    path = Path(value).expanduser()
-    if path.is_absolute() or path.exists():
-        return path.resolve()
-    return (repo_root() / path).resolve()
 
 
 def check_data_dir(data_dir: Path) -> None:
