@@ -135,3 +135,13 @@ def test_linking_uses_the_embeddings_and_falls_back_without_them(
     monkeypatch.setattr(embeddings, "default_model_path", lambda: tmp_path / "absent")
     embeddings.clear_cache()
     assert index.link(text, top=3) == index.link(text, top=3, semantic=False)
+
+
+def test_a_calibration_of_two_features_still_loads_and_a_short_one_is_refused():
+    from matcher.understand.embeddings import Calibration
+
+    old = {"same": {"coef": [6.4, -0.03], "intercept": -2.9}}
+    old["related"] = {"coef": [10.5, -5.9], "intercept": -0.9}
+    assert Calibration.from_dict(old).features == ("cosine", "lexical")
+    with pytest.raises(ValueError):
+        Calibration.from_dict({**old, "features": ["cosine", "lexical", "shared_word"]})

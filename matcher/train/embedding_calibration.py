@@ -1,13 +1,16 @@
 """The combined scorer's calibration: the embedding cosine and lexical likeness on 0-100.
 
 ``python -m matcher.train.embeddings --calibrate-only`` fits it (runtime dependencies
-only) on pairs of the skills held out of the model's fine-tuning and writes
-``calibration.json`` beside the model; ``matcher.understand.embeddings.Calibration``
-applies it. Never fitted on ``corpora/labels/paraphrases.tsv``, the evaluation set.
+only) and writes ``calibration.json`` beside the model;
+``matcher.understand.embeddings.Calibration`` applies it. It is fitted on pairs of the
+skills held out of the model's fine-tuning and on the team's development pairs written
+as CV lines and job-ad asks (``corpora/labels/paraphrases_dev.tsv``, look-alike traps
+among them). Never fitted on ``corpora/labels/paraphrases.tsv``, the evaluation set.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -50,6 +53,13 @@ def calibration_pairs(data: Data, model) -> list[tuple[str, str, str, str]]:
     return out
 
 
+DEV_SOURCE = "paraphrases_dev"
+# How much each source of skill-name pairs weighs beside the development pairs: chosen by
+# leave-one-field-out cross-validation on the development pairs (0.3 kept the most
+# unrelated pairs apart at a like ROC AUC; 1.0 fitted skill names, not CV lines).
+SKILL_PAIRS_SHARE = 0.3
+
+
 def label_weights(labels: np.ndarray, sources: np.ndarray) -> np.ndarray:
     """Weights under which the three labels weigh alike, and within each the sources."""
     weight = np.zeros(len(labels))
@@ -63,16 +73,18 @@ def label_weights(labels: np.ndarray, sources: np.ndarray) -> np.ndarray:
 
 
 def fit_calibration(features: np.ndarray, labels: np.ndarray, sources: np.ndarray) -> dict:
-    """Two logistic regressions on (cosine, lexical / 100): P(same) and P(related).
+    """Two logistic regressions on the pair features: P(same) and P(related).
 
     Within each side of a question the three labels weigh alike (:func:`label_weights`),
-    and the two sides weigh half each, so the scorer's 75 is where a pair is as likely
-    the same skill as not, and 50 where it is as likely related (same or adjacent) as
-    unrelated.
+    each skill-pair source at ``SKILL_PAIRS_SHARE`` of the development pairs (written as
+    CV lines and asks, they are what the scorer meets), and the two sides weigh half
+    each, so the scorer's 75 is where a pair is as likely the same skill as not, and 50
+    where it is as likely related (same or adjacent) as unrelated.
     """
     from sklearn.linear_model import LogisticRegression
 
     weight = label_weights(labels, sources)
+    weight = np.where(sources == DEV_SOURCE, weight, SKILL_PAIRS_SHARE * weight)
     out = {}
     for name, positive in (("same", labels == "same"), ("related", labels != "unrelated")):
         # Each side of the question weighs half: "as likely as not" at equal priors.
@@ -89,40 +101,99 @@ def fit_calibration(features: np.ndarray, labels: np.ndarray, sources: np.ndarra
     return out
 
 
-def calibrate(model_dir: str, vocabulary_dir: str, esco: str, seed: int) -> dict:
+DEV_PAIRS = "paraphrases_dev.tsv"
+
+
+def dev_pairs(path: Path) -> list[tuple[str, str, str, str]]:
+    """(requirement, strength, label, "paraphrases_dev") of the team's development pairs."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    return [(r["requirement"], r["strength"], r["label"], DEV_SOURCE) for r in rows]
+
+
+def pair_features(pairs: list[tuple[str, str, str, str]], model) -> np.ndarray:
+    """(cosine, lexical / 100, shared word, residual cosine) of each pair, as scoring sees
+    them (``matcher.score.scoring.pair_signals``; each side with its vocabulary skill)."""
+    from matcher.score.scoring import Side, pair_signals, tfidf_for
+    from matcher.understand.vocabulary import shipped_vocabulary
+
+    vocabulary = shipped_vocabulary()
+    tfidf = tfidf_for(vocabulary)
+    rows = []
+    for a, b, _, _ in pairs:
+        sides = []
+        for text in (a, b):
+            skill = vocabulary.lookup(text) if text.strip() else None
+            sides.append(Side(text, skill.name if skill else None))
+        got = pair_signals([sides[0]], [sides[1]], vocabulary, tfidf=tfidf, model=model)
+        shared = float(got.shared_word[0, 0])  # type: ignore[index]
+        rows.append(
+            (
+                float(got.cosine[0, 0]),  # type: ignore[index]
+                float(got.lexical[0, 0]) / 100,
+                shared,
+                shared * float(got.residual_cosine[0, 0]),  # type: ignore[index]
+            )
+        )
+    return np.array(rows, dtype=np.float64)
+
+
+def calibrate(
+    model_dir: str, vocabulary_dir: str, esco: str, seed: int, dev: str | None = None
+) -> dict:
     """Fit ``calibration.json`` for the model in ``model_dir`` and write it there.
 
-    The pairs are those of the skills held out of fine-tuning (:func:`calibration_pairs`);
-    the features are the model's cosine and the scorer's lexical likeness (TF-IDF and
-    rapidfuzz, uncalibrated). Never fitted on ``corpora/labels/paraphrases.tsv``, which
-    is the held-out evaluation set.
+    The pairs are those of the skills held out of fine-tuning (:func:`calibration_pairs`)
+    and the development pairs in ``dev`` (default ``corpora/labels/paraphrases_dev.tsv``);
+    the features those of :func:`pair_features`. Never fitted on
+    ``corpora/labels/paraphrases.tsv``, which is the held-out evaluation set.
     """
-    from matcher.score.scoring import lexical_scores
-    from matcher.understand.embeddings import CALIBRATION_FILE, Calibration, StaticEmbeddings
-    from matcher.understand.vocabulary import shipped_vocabulary
+    from matcher.paths import corpora_dir
+    from matcher.understand.embeddings import (
+        CALIBRATION_FILE,
+        FEATURES,
+        Calibration,
+        StaticEmbeddings,
+    )
 
     data = Data(vocabulary_dir, esco, seed, DEFAULT_HARD_MIN_SIM)
     model = StaticEmbeddings.load(Path(model_dir), calibrated=False)
-    pairs = calibration_pairs(data, model)
+    dev_path = Path(dev) if dev else corpora_dir() / "labels" / DEV_PAIRS
+    pairs = calibration_pairs(data, model) + dev_pairs(dev_path)
     labels = np.array([p[2] for p in pairs])
     sources = np.array([p[3] for p in pairs])
-    left, right = [p[0] for p in pairs], [p[1] for p in pairs]
-    cosine = (model.embed(left) * model.embed(right)).sum(axis=1)
-    lexical = lexical_scores(left, right, shipped_vocabulary())
-    features = np.column_stack([cosine, lexical / 100])
+    features = pair_features(pairs, model)
     fitted = fit_calibration(features, labels, sources)
-    counts = {k: int((labels == k).sum()) for k in ("same", "adjacent", "unrelated")}
-    out: dict = {"fitted_on": f"held-out dev skills of the embedding training (seed {seed})"}
-    out["pairs"] = counts
+    counts = {
+        str(source): {k: int(((labels == k) & (sources == source)).sum()) for k in LABELS}
+        for source in np.unique(sources)
+    }
+    out: dict = {
+        "fitted_on": f"held-out dev skills of the embedding training (seed {seed}) and "
+        f"{dev_path.name}",
+        "features": list(FEATURES),
+        "pairs": counts,
+    }
     out.update(fitted)
-    scores = Calibration.from_dict(out).score(cosine, lexical)
+    calibration = Calibration.from_dict(out)
+    scores = calibration.score(
+        features[:, 0], features[:, 1] * 100, features[:, 2], _rest(features)
+    )
     status = np.where(scores >= 75, "same", np.where(scores >= 50, "adjacent", "unrelated"))
     weight = label_weights(labels, sources)
     out["dev"] = {
         "auc_related": round(roc_auc(labels != "unrelated", scores), 4),
-        "auc_related_cosine": round(roc_auc(labels != "unrelated", cosine), 4),
-        "auc_related_lexical": round(roc_auc(labels != "unrelated", lexical), 4),
+        "auc_related_cosine": round(roc_auc(labels != "unrelated", features[:, 0]), 4),
+        "auc_related_lexical": round(roc_auc(labels != "unrelated", features[:, 1]), 4),
         "balanced_status_agreement": round(float((weight * (status == labels)).mean()), 4),
     }
     (Path(model_dir) / CALIBRATION_FILE).write_text(json.dumps(out, indent=1) + "\n")
     return out
+
+
+LABELS = ("same", "adjacent", "unrelated")
+
+
+def _rest(features: np.ndarray) -> np.ndarray:
+    """The residual cosine back from its product with the shared-word flag."""
+    return np.where(features[:, 2] > 0, features[:, 3], 0.0)

@@ -13,6 +13,7 @@ lexical signals alone.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -131,39 +132,72 @@ CALIBRATION_FILE = "calibration.json"
 class Calibration:
     """Semantic and lexical likeness on one 0-100 scale (``calibration.json``).
 
-    Two logistic regressions on (cosine, lexical / 100), fitted by ``python -m
-    matcher.train.embeddings`` on held-out skill pairs: P(same skill) and P(related).
+    Two logistic regressions fitted by ``python -m matcher.train.embeddings
+    --calibrate-only``: P(same skill) and P(related), over the pair's features
+    (:data:`FEATURES`; an older file with only ``cosine`` and ``lexical`` still loads).
     The score is 75 + 50 (P(same) - 0.5) where the pair is more likely the same skill
     than not; else 50 + 50 (P(related) - 0.5) where it is more likely related than not
     (under 75); else 100 P(related). The cosine's coefficients must be positive, so the
-    score rises with it; the lexical one is what the pairs say: at a given cosine, names
-    that look alike are *less* likely related (look-alikes such as Java and JavaScript).
+    score rises with it; the others are what the pairs say: at a given cosine, names
+    that look alike are *less* likely related (Java and JavaScript), and two phrases
+    that share a word are related only as far as the rest of their words agree
+    (:func:`sense_features`: "Loading dock experience" and "Docker").
     """
 
-    def __init__(self, same: tuple[np.ndarray, float], related: tuple[np.ndarray, float]):
+    def __init__(
+        self,
+        same: tuple[np.ndarray, float],
+        related: tuple[np.ndarray, float],
+        features: tuple[str, ...] = ("cosine", "lexical"),
+    ):
         self.same = same
         self.related = related
+        self.features = features
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Calibration:
+        features = tuple(data.get("features", ("cosine", "lexical")))
+        if features[:1] != ("cosine",) or not set(features) <= set(FEATURES):
+            raise ValueError(f"calibration features {features} are not cosine first of {FEATURES}")
         parts = []
         for name in ("same", "related"):
             coef = np.asarray(data[name]["coef"], dtype=np.float64)
             intercept = float(data[name]["intercept"])
-            if coef.shape != (2,) or not coef[0] > 0 or not np.isfinite([*coef, intercept]).all():
+            if (
+                coef.shape != (len(features),)
+                or not coef[0] > 0
+                or not np.isfinite([*coef, intercept]).all()
+            ):
                 raise ValueError(f"calibration {name!r} needs a positive cosine coefficient")
             parts.append((coef, intercept))
-        return cls(parts[0], parts[1])
+        return cls(parts[0], parts[1], features)
 
-    def _probability(self, part: tuple[np.ndarray, float], cosine: Any, lexical: Any) -> Any:
+    def _columns(self, cosine: Any, lexical: Any, shared: Any, residual: Any) -> list[Any]:
+        cosine = np.asarray(cosine, dtype=np.float64)
+        zero = np.zeros_like(cosine)
+        shared = zero if shared is None else np.asarray(shared, dtype=np.float64)
+        residual = zero if residual is None else np.asarray(residual, dtype=np.float64)
+        values = {
+            "cosine": cosine,
+            "lexical": np.asarray(lexical, dtype=np.float64) / 100,
+            "shared_word": shared,
+            "residual_cosine": shared * residual,
+        }
+        return [values[name] for name in self.features]
+
+    def _probability(self, part: tuple[np.ndarray, float], columns: list[Any]) -> Any:
         coef, intercept = part
-        logit = coef[0] * np.asarray(cosine) + coef[1] * np.asarray(lexical) / 100 + intercept
+        logit = sum(c * column for c, column in zip(coef, columns)) + intercept
         return 1 / (1 + np.exp(-logit))
 
-    def score(self, cosine: Any, lexical: Any) -> np.ndarray:
-        """Calibrated 0-100 scores of cosines (-1..1) with lexical likeness (0-100)."""
-        same = self._probability(self.same, cosine, lexical)
-        related = self._probability(self.related, cosine, lexical)
+    def score(
+        self, cosine: Any, lexical: Any, shared: Any = None, residual: Any = None
+    ) -> np.ndarray:
+        """Calibrated 0-100 scores of cosines (-1..1) with lexical likeness (0-100) and,
+        where known, whether the phrases share a word and the cosine of the rest."""
+        columns = self._columns(cosine, lexical, shared, residual)
+        same = self._probability(self.same, columns)
+        related = self._probability(self.related, columns)
         score = np.where(
             same >= 0.5,
             75 + 50 * (same - 0.5),
@@ -175,6 +209,87 @@ class Calibration:
         """Whether the cosine moved P(same) more than the lexical likeness did."""
         coef = self.same[0]
         return coef[0] * np.asarray(cosine) >= abs(coef[1]) * np.asarray(lexical) / 100
+
+
+# What a calibration may weigh: the cosine, the lexical likeness, whether the two phrases
+# share a content word, and (where they do) the cosine of their other words.
+FEATURES = ("cosine", "lexical", "shared_word", "residual_cosine")
+
+
+def sense_features(
+    model: StaticEmbeddings, left: list[str], right: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each left and right phrase share a content word, and the cosine of the rest.
+
+    A static model's vector is the mean of its tokens', so two phrases that share a word
+    are close whatever sense the word has ("Warehouse picking" and "Data warehousing",
+    "Docker" and "Loading dock experience"). Whether the shared word means the same thing
+    shows in the other words: their cosine (each side without the shared words; a side
+    that was nothing but them stays whole; 0 when both were: "Java" and "JavaScript"
+    have nothing else to tell their senses by) is what the calibration weighs. Words share
+    when they are equal or begin alike (five letters; four for a short word: "dock" and
+    "docker").
+    """
+    keys = [_word_keys(text) for text in left], [_word_keys(text) for text in right]
+    shared = np.zeros((len(left), len(right)), dtype=bool)
+    rest_pairs: list[tuple[int, int, str, str]] = []
+    for i, (text_a, words_a) in enumerate(zip(left, keys[0])):
+        key_set = {key for _, key in words_a}
+        for j, (text_b, words_b) in enumerate(zip(right, keys[1])):
+            if key_set.isdisjoint(key for _, key in words_b):
+                continue
+            common = {
+                word
+                for a, key_a in words_a
+                for b, key_b in words_b
+                if key_a == key_b and _same_word(a, b)
+                for word in (a, b)
+            }
+            if not common:
+                continue
+            shared[i, j] = True
+            rest_a = " ".join(word for word, _ in words_a if word not in common)
+            rest_b = " ".join(word for word, _ in words_b if word not in common)
+            if rest_a or rest_b:  # nothing else on either side: no sign of the sense (0)
+                rest_pairs.append((i, j, rest_a or text_a, rest_b or text_b))
+    residual = np.zeros(shared.shape, dtype=np.float32)
+    if rest_pairs:
+        vectors = model.embed([p[2] for p in rest_pairs] + [p[3] for p in rest_pairs])
+        half = len(rest_pairs)
+        products = (vectors[:half] * vectors[half:]).sum(axis=1)
+        for (i, j, _, _), value in zip(rest_pairs, products.tolist()):
+            residual[i, j] = value
+    return shared, residual
+
+
+def _word_keys(text: str) -> list[tuple[str, str]]:
+    """(word, first four letters) of a phrase's content words: words that may share."""
+    return [
+        (word, word[:4])
+        for word in _WORD.findall(text.casefold())
+        if len(word) >= 2 and word not in _STOP_WORDS
+    ]
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Equal, or one (of four letters or more) begins the other, or both begin with the
+    same five letters: "dock" and "docker", "warehouse" and "warehousing"."""
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return (len(short) >= 4 and long.startswith(short)) or (len(short) >= 5 and a[:5] == b[:5])
+
+
+_WORD = re.compile(r"[a-z0-9+#]+")
+
+
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+_STOP_WORDS = _stop_words()
 
 
 def read_calibration(path: Path) -> Calibration:
