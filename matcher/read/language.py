@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib
 import importlib.util
 import re
 from pathlib import Path
 from typing import Any
 
+from matcher import paths
 from matcher.errors import (
     UnsupportedLanguageError,
 )
@@ -53,17 +55,24 @@ def _stop_words(code: str) -> frozenset[str] | None:
     The list's own file is read, not ``spacy.lang.XX``: importing a language package
     builds its tokenizer rules, ~0.2 s a language.
     """
-    spec = importlib.util.find_spec("spacy")
-    if spec is None or not spec.submodule_search_locations:
+    path = _stop_words_file(code)
+    if path is None:
         return None
-    folder = _SPACY_CODES.get(code, code)
-    path = Path(next(iter(spec.submodule_search_locations))) / "lang" / folder / "stop_words.py"
     namespace: dict[str, Any] = {}
     try:
         exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
     except Exception:  # no such language in spaCy, or a list that needs more than itself
         return None
     return frozenset(word.lower() for word in namespace.get("STOP_WORDS", ()))
+
+
+def _stop_words_file(code: str) -> Path | None:
+    """Where spaCy keeps a language's function-word list (it may not exist)."""
+    spec = importlib.util.find_spec("spacy")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = _SPACY_CODES.get(code, code)
+    return Path(next(iter(spec.submodule_search_locations))) / "lang" / folder / "stop_words.py"
 
 
 # Latin-script languages with spaCy stop-word lists: if none of their function words
@@ -81,14 +90,36 @@ def _plainly_english(sample: str, letters: list[str]) -> bool:
     words = _WORDS.findall(sample.lower())
     if not words:
         return True
-    english = _stop_words("en") or frozenset()
-    for code in _LATIN_LANGUAGES:
-        foreign = (_stop_words(code) or frozenset()) - english
+    for foreign in _latin_foreign_words():
         hits = [word for word in words if word in foreign]
         # Several distinct ones: one word repeated ("care" is Romanian too) proves nothing.
         if len(hits) >= _MIN_FOREIGN_SHARE / 2 * len(words) and len(set(hits)) >= 3:
             return False
     return True
+
+
+@functools.lru_cache(maxsize=1)
+def _latin_foreign_words() -> tuple[frozenset[str], ...]:
+    """The function words of each of ``_LATIN_LANGUAGES`` that English does not share.
+
+    Kept in the user cache, keyed by spaCy's lists and this module's code: compiling 25
+    of spaCy's lists took 20-50 ms of every cold run, reading them back about 1 ms.
+    """
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for code in ("en", *_LATIN_LANGUAGES):
+        path = _stop_words_file(code)
+        try:
+            digest.update((path.read_bytes() if path is not None else b"") + b"\0")
+        except OSError:
+            digest.update(b"-\0")
+    cached = paths.cache_dir() / f"latin-stop-words-{digest.hexdigest()[:16]}.pickle"
+    table = paths.read_cache(cached)
+    if isinstance(table, tuple) and len(table) == len(_LATIN_LANGUAGES):
+        return table
+    english = _stop_words("en") or frozenset()
+    table = tuple((_stop_words(code) or frozenset()) - english for code in _LATIN_LANGUAGES)
+    paths.write_cache(cached, table)
+    return table
 
 
 def _is_latin(char: str) -> bool:

@@ -22,6 +22,7 @@ from typing import Any, Literal
 import numpy as np
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 
 from matcher import paths
 from matcher.understand.shipped import load_once
@@ -204,9 +205,14 @@ def load_item_classifier(path: Path | None = None) -> Language | None:
 def _load(path: Path) -> Language:
     if not (path / "config.cfg").is_file():
         raise FileNotFoundError("no trained pipeline there (config.cfg missing)")
+    from matcher.understand.nlp import TOKENIZER_SAVED_ONLY
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        nlp = spacy.load(path)
+        shared = _shared_tokenizer(path / "tokenizer")
+        nlp = spacy.load(path, config=TOKENIZER_SAVED_ONLY, exclude=["tokenizer"] if shared else [])
+        if shared is not None:
+            nlp.tokenizer = shared
         for kind, component in COMPONENTS.items():
             if component not in nlp.pipe_names:
                 raise ValueError(f"the pipeline has no {component} component")
@@ -217,6 +223,29 @@ def _load(path: Path) -> Language:
     for warning in caught:
         LOGGER.debug("while loading the item classifier: %s", warning.message)
     return nlp
+
+
+def _shared_tokenizer(saved: Path) -> Tokenizer | None:
+    """The English pipeline's tokenizer, when its rules are the ones saved with the
+    classifier (they are: both are spaCy's English defaults); else None.
+
+    Loading the saved tokenizer again (its 1,300 special cases, in a vocabulary of its
+    own) was 0.1 s of every cold run. The classifier reads only each token's text
+    (``ORTH``, a hash of the string, the same in any vocabulary), so the same rules in
+    another vocabulary give the same input, and the English pipeline is loaded for
+    every read anyway.
+    """
+    from matcher.errors import ModelError
+    from matcher.understand.nlp import load_pipeline
+
+    try:
+        saved_rules = saved.read_bytes()
+        tokenizer = load_pipeline().tokenizer
+    except (OSError, ModelError):
+        return None
+    if not isinstance(tokenizer, Tokenizer):
+        return None
+    return tokenizer if tokenizer.to_bytes(exclude=["vocab"]) == saved_rules else None
 
 
 def _others(nlp: Language, component: str) -> list[str]:

@@ -14,6 +14,7 @@ most.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import math
 import re
 from collections import Counter
@@ -94,43 +95,86 @@ def _vector(text: str) -> dict[str, float]:
 
 def terms(text: str) -> list[str]:
     """The stemmed content words of a text ("Nursing" and "nurses" both "nurs")."""
-    stop, stem = _language()
-    words = [w.rstrip(".") for w in _WORD.findall(text.lower())]
-    return stem([w for w in words if len(w) > 1 and w not in stop])
+    return _stemmed(_content_words(text))
+
+
+# Each word's stem, as the stemmer gives it: the background's words come from the user
+# cache with the IDF (``_idf``), others are stemmed once per process. A cold run then
+# usually stems nothing, and imports no stemmer (together about 40 ms).
+_STEMS: dict[str, str] = {}
+_STEMS_KEPT = 200_000  # beyond this many words, stem without remembering
+
+
+def _stemmed(words: list[str]) -> list[str]:
+    todo = [w for w in dict.fromkeys(words) if w not in _STEMS]
+    if not todo:
+        return [_STEMS[w] for w in words]
+    found = dict(zip(todo, _stemmer()(todo)))
+    if len(_STEMS) + len(found) <= _STEMS_KEPT:
+        _STEMS.update(found)
+    return [found[w] if w in found else _STEMS[w] for w in words]
 
 
 @lru_cache(maxsize=1)
-def _language() -> tuple[frozenset[str], Any]:
-    import snowballstemmer
+def _stop_words() -> frozenset[str]:
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    stemmer = snowballstemmer.stemmer("english")
-    return frozenset(STOP_WORDS), stemmer.stemWords
+    return frozenset(STOP_WORDS)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english").stemWords
 
 
 @lru_cache(maxsize=1)
 def _idf() -> tuple[dict[str, float], float]:
     """Smoothed IDF of every background term, and the weight of a term never seen.
 
-    Kept in the user cache, keyed by the background texts and this module's code:
-    stemming them again would cost a cold run a fifth of a second.
+    Kept in the user cache with the stems of the background's words, keyed by the
+    background texts, this module's code and the stemmer's: stemming them again would
+    cost a cold run a fifth of a second.
     """
     documents = list(_background())
     digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(_stemmer_code() + b"\0")
     for text in documents:
         digest.update(text.encode("utf-8") + b"\0")
     cached = paths.cache_dir() / f"background-idf-{digest.hexdigest()[:16]}.pickle"
     table = paths.read_cache(cached)
-    if isinstance(table, tuple) and len(table) == 2:
-        return table
+    if isinstance(table, tuple) and len(table) == 3:
+        idf, unseen, stems = table
+        _STEMS.update(stems)
+        return idf, unseen
     df: Counter[str] = Counter()
     for text in documents:
         df.update(set(terms(text)))
     n = len(documents)
     idf = {t: math.log((1 + n) / (1 + d)) + 1 for t, d in df.items()}
-    table = (idf, math.log(1 + n) + 1)
+    stems = {w: _STEMS[w] for text in documents for w in _content_words(text) if w in _STEMS}
+    table = (idf, math.log(1 + n) + 1, stems)
     paths.write_cache(cached, table)
-    return table
+    return idf, table[1]
+
+
+def _content_words(text: str) -> list[str]:
+    stop = _stop_words()
+    words = [w.rstrip(".") for w in _WORD.findall(text.lower())]
+    return [w for w in words if len(w) > 1 and w not in stop]
+
+
+def _stemmer_code() -> bytes:
+    """The English stemmer's source, read without importing it (a new version of the
+    stemmer may stem differently, so it rebuilds the cached stems and IDF)."""
+    spec = importlib.util.find_spec("snowballstemmer")
+    folder = spec.submodule_search_locations if spec is not None else None
+    for root in folder or ():
+        source = Path(root) / "english_stemmer.py"
+        if source.is_file():
+            return source.read_bytes()
+    return b""
 
 
 def _background() -> Iterable[str]:
