@@ -488,6 +488,9 @@ class StrengthScores:
     n_exact: int = 0
     n_not_strength: int = 0
     n_not_claimed: int = 0
+    n_same_skill: int = 0
+    n_gold: int = 0
+    n_gold_found: int = 0
     not_strength_kinds: Counter[str] = field(default_factory=Counter)
     read_as_list: int = 0
     n_cvs: int = 0
@@ -501,10 +504,23 @@ class StrengthScores:
     def exact_precision(self) -> float:
         return self.n_exact / self.n_predicted if self.n_predicted else 0.0
 
+    @property
+    def same_skill_precision(self) -> float:
+        """Also crediting a strength that is the vocabulary skill a gold name is an alias
+        of ("Bachelor of Science" for gold "BSc Computer Science" only if it is one)."""
+        return self.n_same_skill / self.n_predicted if self.n_predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        """The share of gold strengths some predicted strength matches (either way)."""
+        return self.n_gold_found / self.n_gold if self.n_gold else 0.0
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "precision": self.precision,
             "exact_precision": self.exact_precision,
+            "same_skill_precision": self.same_skill_precision,
+            "recall": self.recall,
             "n_predicted": self.n_predicted,
             "n_correct": self.n_correct,
             "n_not_strength": self.n_not_strength,
@@ -532,6 +548,14 @@ def _not_strength_kind(name: str, cv_id: str) -> str:
     return "other"
 
 
+def _vocabulary_name(name: str) -> str | None:
+    """The shipped vocabulary's skill a gold name is a name or alias of, if any."""
+    from matcher.understand.vocabulary import shipped_vocabulary
+
+    skill = shipped_vocabulary().lookup(name)
+    return skill.name if skill else None
+
+
 def evaluate_strengths(
     read_fn: Callable[[Path], list[str]] = todays_strengths, ids: Sequence[str] | None = None
 ) -> StrengthScores:
@@ -555,12 +579,22 @@ def evaluate_strengths(
         entry = gold[cv_id]
         predicted = read_fn(CV_DIR / files[cv_id])
         scores.n_cvs += 1
+        same_skill = {_vocabulary_name(g) for g in entry["strengths"]} - {None}
+        for gold_name in entry["strengths"]:
+            scores.n_gold += 1
+            known = _vocabulary_name(gold_name)
+            if any(strength_matches(name, gold_name) or name == known for name in predicted):
+                scores.n_gold_found += 1
         for name in predicted:
             scores.n_predicted += 1
             if any(normalise(name) == normalise(g) for g in entry["strengths"]):
                 scores.n_exact += 1
             if any(strength_matches(name, g) for g in entry["strengths"]):
                 scores.n_correct += 1
+                scores.n_same_skill += 1
+                continue
+            if name in same_skill:
+                scores.n_same_skill += 1
                 continue
             if any(names_match(name, g) for g in entry["not_strengths"]):
                 scores.n_not_strength += 1
@@ -736,9 +770,10 @@ def render(results: dict[str, Any], notes: str = "", before: dict[str, Any] | No
         lines += [
             "### Strengths (`matcher.load_profile(path).strengths`, 28 evaluation CVs)",
             "",
-            "| measured | precision | exact-name precision | strengths | gold `not_strengths` "
-            "among them | gold `not_claimed` | CVs read as a list |",
-            "|---|---|---|---|---|---|---|",
+            "| measured | precision | exact-name precision | same-skill precision | recall "
+            "| strengths | gold `not_strengths` among them | gold `not_claimed` "
+            "| CVs read as a list |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for when, figures in runs:
             s = figures.get("strengths")
@@ -747,6 +782,7 @@ def render(results: dict[str, Any], notes: str = "", before: dict[str, Any] | No
             kinds = ", ".join(f"{k} {v}" for k, v in sorted(s["not_strength_kinds"].items()))
             lines.append(
                 f"| {when} | {_pct(s['precision'])} | {_pct(s['exact_precision'])} | "
+                f"{_pct(s.get('same_skill_precision', 0))} | {_pct(s.get('recall', 0))} | "
                 f"{s['n_predicted']} | {s['n_not_strength']} ({kinds}) | {s['n_not_claimed']} "
                 f"| {s['read_as_list']} of {s['n_cvs']} |"
             )

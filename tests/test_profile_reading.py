@@ -105,3 +105,36 @@ def test_skills_list_reads_the_entries_of_a_list(tmp_path: Path) -> None:
     rows = json.loads(result.output)
     assert [r["text"] for r in rows if not r["negated"]] == ["Priya Shah", "Zendesk"]
     assert [r["skill"] for r in rows if r["negated"]] == ["Kubernetes"]
+
+
+CHEF_CV = """Alex Morgan
+alex.morgan@example.com | 07700 900123 | Bristol
+
+Summary
+Head chef who builds seasonal menus around local suppliers and keeps GP on target.
+
+Experience
+Head Chef, The Anchor Inn, Bristol (2019 - present)
+- Co-write the seasonal menus with the owners each quarter
+- Brought in allergen systems that passed every EHO visit
+- Trained four commis chefs in butchery and sauce work
+
+Skills
+- Menu costing
+- Food hygiene
+- Sous vide cooking
+- Fermentation
+"""
+
+
+def test_a_cv_claims_unknown_phrases_only_in_its_skills_list():
+    # The tagger finds "keeps GP on target" and "allergen systems" in the summary and a
+    # bullet; only the skills list's own entries are claims of a skill.
+    strengths = load_profile(text=CHEF_CV, kind="cv").strengths
+    names = {s.skill for s in strengths}
+    assert {"Butchery", "Sous vide cooking", "Fermentation"} <= names
+    unknown = [s for s in strengths if s.canonical is None]
+    assert unknown and all(
+        s.evidence.line.lstrip("- ") in CHEF_CV.split("Skills")[1] for s in unknown
+    )
+    assert not names & {"keeps GP on target", "allergen systems"}
