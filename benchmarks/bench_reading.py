@@ -33,7 +33,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run from a checkout without installing
@@ -83,6 +83,9 @@ CV_SECTION_TO_LABEL = {
     "other": "other",
 }
 UNCOVERED = "heading"
+#: Whose requirement labels are measured (``--requirements dev``: the training ads labelled
+#: for development, to study errors on; ``eval``, the default, is the reported set).
+REQUIREMENT_SET: Literal["eval", "dev"] = "eval"
 #: The item classifier measured (``--model``; default: the shipped one).
 MODEL_PATH: Path | None = None
 #: The classes whose mix-ups change what a posting asks for.
@@ -403,10 +406,12 @@ def evaluate_requirements(
     requirements that match some gold one. Importance accuracy: over found groups, the
     share where the matching prediction (a span match first) has the gold importance.
     """
-    ads = list(ads) if ads is not None else evaluation_ads()
-    gold_by_ad = read_requirements()
+    gold_by_ad = read_requirements(REQUIREMENT_SET)
+    if ads is None:
+        ads = evaluation_ads() if REQUIREMENT_SET == "eval" else sorted(gold_by_ad)
     scores = RequirementScores(form)
-    for rebuilt in reassemble_many(ads, form, which="eval"):
+    labels_of: Literal["train", "eval"] = "eval" if REQUIREMENT_SET == "eval" else "train"
+    for rebuilt in reassemble_many(ads, form, which=labels_of):
         gold = gold_by_ad.get(rebuilt.ad, [])
         predicted = extract_fn(rebuilt.text)
         spans = [rebuilt.char_span(g.sent, g.start, g.end) for g in gold]
@@ -866,9 +871,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--state", default="", help="what was measured (commit, wiring), shown in the section"
     )
+    parser.add_argument(
+        "--requirements",
+        choices=("eval", "dev"),
+        default="eval",
+        help="requirement labels to measure: the evaluation ads (reported) or the training "
+        "ads labelled for development (to study errors on; never --write-results)",
+    )
     args = parser.parse_args(argv)
-    global MODEL_PATH
+    if args.requirements == "dev" and args.write_results:
+        parser.error("development figures are not written to RESULTS.md")
+    global MODEL_PATH, REQUIREMENT_SET
     MODEL_PATH = args.model
+    REQUIREMENT_SET = args.requirements
     only = set(filter(None, args.only.split(","))) or None
     measured = args.from_json
     results = json.loads(measured.read_text("utf-8")) if measured else run(only)

@@ -152,11 +152,15 @@ def read_sentence_labels(which: Literal["train", "eval"]) -> dict[str, dict[int,
     return labels
 
 
-def read_requirements() -> dict[str, list[GoldRequirement]]:
-    """The team's requirement labels of the 64 evaluation ads, by ad id."""
+def read_requirements(which: Literal["eval", "dev"] = "eval") -> dict[str, list[GoldRequirement]]:
+    """The team's requirement labels by ad id: of the 64 evaluation ads (``eval``, the
+    reported set) or of the training ads labelled for development (``dev``)."""
     found: dict[str, list[GoldRequirement]] = {}
     for source in ("tech", "house"):
-        for row in _read_tsv(labels_dir() / f"skillspan_requirements_eval_{source}.tsv"):
+        path = labels_dir() / f"skillspan_requirements_{which}_{source}.tsv"
+        if which == "dev" and not path.exists():
+            continue
+        for row in _read_tsv(path):
             found.setdefault(row["ad"], []).append(
                 GoldRequirement(
                     ad=row["ad"],
