@@ -262,3 +262,30 @@ def test_an_optional_cue_governs_only_its_own_clause(
 def test_an_optional_cue_over_the_whole_item_still_makes_it_all_optional() -> None:
     posting = load_posting(text="Requirements:\n- Knowledge of Docker, Kubernetes preferred.\n")
     assert {r.importance for r in posting.requirements} == {"preferred"}
+
+
+DUTIES_AND_ASKS = """Finance Assistant
+
+What you'll do
+- Prepare and post journal entries
+- Chase overdue invoices and support the month-end close
+
+What we're looking for
+- 2+ years in accounts payable
+- Strong Excel skills
+"""
+
+
+def test_duties_are_what_the_job_does_not_what_it_asks():
+    posting = load_posting(text=DUTIES_AND_ASKS)
+    asked = {r.skill for r in posting.requirements}
+    assert {"Accounts payable", "Microsoft Excel"} <= asked
+    assert "Journal entries" not in asked
+    # The duty's skill is still read: the fit's role relevance and core use it.
+    assert "Journal entries" in {m.skill for m in posting.mentions}
+
+
+def test_a_posting_of_duties_alone_is_read_by_their_known_skills():
+    only_duties = DUTIES_AND_ASKS.split("What we're looking for")[0]
+    asked = {r.skill for r in load_posting(text=only_duties).requirements}
+    assert "Journal entries" in asked
