@@ -211,3 +211,18 @@ def test_sorted_unique_is_numpys_unique(size):
     found = lexical._sorted_unique(values)
     assert found.dtype == np.int32
     assert np.array_equal(found, np.unique(values))
+
+
+# ------------------------------------------------------------ the embedding model
+
+
+def test_the_vocabulary_size_is_counted_without_copying_the_vocabulary():
+    from tokenizers import Tokenizer
+
+    from matcher.understand import embeddings
+
+    tokenizer = Tokenizer.from_file(str(embeddings.default_model_path() / "tokenizer.json"))
+    size = tokenizer.get_vocab_size()
+    assert embeddings._vocabulary_size(tokenizer) == size
+    tokenizer.add_tokens(["zzqqzz"])  # an added token beyond the model's vocabulary
+    assert embeddings._vocabulary_size(tokenizer) == tokenizer.get_vocab_size() == size + 1

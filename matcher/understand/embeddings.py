@@ -31,6 +31,16 @@ FORMAT = "strengths-matcher-static-embeddings/1"
 _TEXT_CACHE_SIZE = 20_000
 
 
+def _vocabulary_size(tokenizer: Any) -> int:
+    """How many token ids the tokenizer gives: its model's, and any added token's beyond.
+
+    ``get_vocab_size()`` copies the whole vocabulary to count it (15-25 ms of a cold
+    run); the model knows its size, and the added tokens are few.
+    """
+    added = tokenizer.get_added_tokens_decoder()
+    return max([int(tokenizer.get_vocab_size(with_added_tokens=False)), *(i + 1 for i in added)])
+
+
 class StaticEmbeddings:
     """A token table and its tokenizer: ``embed(texts)`` gives L2-normalised rows."""
 
@@ -63,10 +73,10 @@ class StaticEmbeddings:
         tokenizer = Tokenizer.from_file(str(path / str(config.get("tokenizer", "tokenizer.json"))))
         tokenizer.no_padding()
         tokenizer.enable_truncation(int(config.get("max_tokens", 512)))
-        if vectors.ndim != 2 or vectors.shape[0] != tokenizer.get_vocab_size():
+        tokens = _vocabulary_size(tokenizer)
+        if vectors.ndim != 2 or vectors.shape[0] != tokens:
             raise ValueError(
-                f"embeddings of shape {vectors.shape} do not fit a tokenizer of "
-                f"{tokenizer.get_vocab_size()} tokens"
+                f"embeddings of shape {vectors.shape} do not fit a tokenizer of {tokens} tokens"
             )
         model = cls(vectors, tokenizer, config)
         probe = model.embed(["stakeholder communication", "Python"])
