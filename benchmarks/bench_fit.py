@@ -184,7 +184,8 @@ def todays_fit(report: Any, profile: Any) -> tuple[float, str]:
     with every required gate shown."""
     total = credit = 0.0
     required = missing = unshown = 0
-    for m in report.matches:
+    # Then the duties' known skills were requirements too (weight 0.6).
+    for m in (*report.matches, *getattr(report, "duties", ())):
         status, met = todays_status(m, profile)
         weight = m.requirement.weight
         total += weight

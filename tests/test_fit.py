@@ -125,3 +125,32 @@ def test_refine_suggests_skills_only_from_jobs_the_person_could_get():
     for advice in (*refine(frame).learn, *refine(frame).lacking):
         known = skills.get(advice.skill)
         assert known is None or known.field not in ("healthcare_nursing", "education"), advice
+
+
+FINANCE_ASSISTANT = """Finance Assistant
+
+What you'll do
+- Prepare and post journal entries
+- Reconcile bank accounts and support the month-end close
+
+What we're looking for
+- 2+ years in accounts payable
+- Strong Excel skills
+"""
+
+
+def test_duties_count_in_the_fit_but_are_never_asked_for():
+    from matcher.journal.reflect import _rescore
+
+    posting = load_posting(text=FINANCE_ASSISTANT)
+    doing = load_profile(text="- Accounts payable\n- Excel\n- Journal entries\n- Month-end close\n")
+    not_doing = load_profile(text="- Accounts payable\n- Excel\n- Cold calling\n- Forklift\n")
+    shown, unshown = match(doing, posting), match(not_doing, posting)
+    assert {m.requirement.skill for m in shown.duties} >= {"Journal entries", "Month-end close"}
+    assert not {m.requirement.skill for m in shown.matches} & {"Journal entries", "Month-end close"}
+    assert all(g.requirement.section != "responsibilities" for g in unshown.gaps)
+    assert shown.fit > unshown.fit  # the job does what the first person has done
+    data = json.loads(json.dumps(shown.to_dict()))
+    assert [d["skill"] for d in data["duties"]] == [m.requirement.skill for m in shown.duties]
+    # The journal's what-if rescoring counts them too: nothing prepared, the same fit.
+    assert _rescore(data, frozenset()) == (shown.fit, shown.verdict)

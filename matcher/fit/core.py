@@ -143,6 +143,8 @@ class MatchReport:
     title: str = ""
     parts: FitParts | None = None
     eligibility: Eligibility = Eligibility()
+    # The posting's duties as scored for the fit (never lead-with items or gaps).
+    duties: tuple[SkillMatch, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The report as plain data: the JSON that ``match --format json`` prints."""
@@ -163,6 +165,7 @@ class MatchReport:
             ],
             "gaps": [gap.to_dict() for gap in self.gaps],
             "requirements": [m.to_dict() for m in self.matches],
+            "duties": [m.to_dict() for m in self.duties],
             "posting": self.posting,
             "profile": self.profile,
             "title": self.title,
@@ -267,7 +270,9 @@ def match(
         )
     base = vocabulary or shipped_vocabulary()
     vocabulary = lookup_vocabulary(base, taxonomy)
-    requirements = posting.requirements
+    # The duties are scored with the requirements: the fit counts both (the job uses
+    # what its duties name); the report lists and advises on the requirements alone.
+    requirements = posting.requirements + posting.duties
     strengths = profile.strengths
     scores, methods = score_pairs(
         [Side(r.text, r.canonical) for r in requirements],
@@ -312,12 +317,14 @@ def match(
     core = two_sided.core_share(profile, scores, counted)
     similarity = two_sided.role_similarity(profile, posting)
     field = two_sided.field_relevance(profile, posting, vocabulary)
+    asked = len(posting.requirements)
     return _report(
-        _best_of_alternatives(matches),
+        _best_of_alternatives(matches[:asked]),
         profile,
         posting,
         vocabulary,
         parts=(similarity, field, core),
+        duties=tuple(matches[asked:]),
     )
 
 
@@ -380,8 +387,9 @@ def _report(
     vocabulary: Vocabulary,
     *,
     parts: tuple[float | None, float | None, float | None] = (None, None, None),
+    duties: tuple[SkillMatch, ...] = (),
 ) -> MatchReport:
-    fit, fit_parts = two_sided.fit_parts(matches, *parts)
+    fit, fit_parts = two_sided.fit_parts(matches + duties, *parts)
     eligibility = two_sided.eligibility(matches)
     verdict = verdict_for(fit, eligibility, fit_parts.similarity_by)
     # Advice says only what the texts back: quotes that show the strength, lead-with
@@ -415,4 +423,5 @@ def _report(
         title=posting.title,
         parts=fit_parts,
         eligibility=eligibility,
+        duties=duties,
     )

@@ -313,7 +313,9 @@ class _Rescorer:
         self.keys: list[str] = []
         self.matches: list[SkillMatch] = []
         self.prepared: list[SkillMatch] = []
-        for row in report["requirements"]:
+        # The duties count in the fit as the requirements do (reports stored before
+        # they were kept apart have them among the requirements).
+        for row in [*report["requirements"], *report.get("duties", ())]:
             need = Requirement(
                 skill=row["skill"],
                 text=row.get("text") or row["skill"],

@@ -109,7 +109,10 @@ class Posting:
     """A job posting read into weighted requirements.
 
     ``mentions`` are the skills found in it, as ``extract_skills`` finds them except
-    that its responsibilities give known skills only (what the requirements use).
+    that its responsibilities give known skills only. ``requirements`` are what it asks
+    of the candidate; ``duties`` the known skills of its responsibilities (what the job
+    does), which the fit counts beside the requirements but which are never listed as
+    asked for. A posting that asks for nothing else has its duties as requirements.
     """
 
     name: str
@@ -117,6 +120,7 @@ class Posting:
     items: tuple[Item, ...]
     mentions: tuple[SkillMention, ...]
     requirements: tuple[Requirement, ...]
+    duties: tuple[Requirement, ...] = ()
 
     @property
     def title(self) -> str:
@@ -167,18 +171,33 @@ def requirements_from(
     """One requirement per distinct skill asked for, keeping its strongest asking.
 
     A responsibility ("pair with colleagues", "take part in the on-call rota") is a
-    task, not a skill asked for: its skills are what the job does (the fit's role
-    relevance and core read them from the posting's mentions), not what it asks of the
-    candidate. Only a posting that asks for nothing else is read by its duties, and then
-    by the known skills in them alone, not free phrases. On the 24 training ads labelled
-    for development, 6 of the 92 known skills read from duties were on a recruiter's list.
+    task, not a skill asked for: its known skills are the posting's duties
+    (:func:`duties_from`), not what it asks of the candidate. Only a posting that asks for
+    nothing else is read by its duties, and then by the known skills in them alone, not
+    free phrases. On the 24 training ads labelled for development, 6 of the 92 known
+    skills read from duties were on a recruiter's list.
     """
     asks = [m for m in mentions if m.importance is not None]
     if any(m.section != "responsibilities" for m in asks):
         asks = [m for m in asks if m.section != "responsibilities"]
+    return _requirements(asks, vocabulary)
+
+
+def duties_from(mentions: list[SkillMention], vocabulary: Vocabulary) -> tuple[Requirement, ...]:
+    """The known skills of a posting's responsibilities, weighted as duties (0.6), where
+    it also asks for something else (otherwise they are its requirements)."""
+    asks = [m for m in mentions if m.importance is not None]
+    if all(m.section == "responsibilities" for m in asks):
+        return ()
+    return _requirements([m for m in asks if m.section == "responsibilities"], vocabulary)
+
+
+def _requirements(asks: list[SkillMention], vocabulary: Vocabulary) -> tuple[Requirement, ...]:
     chosen: dict[str, Requirement] = {}
     for mention in asks:
-        if mention.section == "responsibilities" and mention.skill is None:
+        if mention.importance is None or (
+            mention.section == "responsibilities" and mention.skill is None
+        ):
             continue
         skill = vocabulary.skills.get(mention.skill) if mention.skill else None
         key = mention.skill or alias_key(mention.text)
@@ -264,6 +283,8 @@ def load_postings(
     )
     for index, ((label, body), (items, mentions)) in enumerate(zip(pairs, extracted)):
         requirements = requirements_from(mentions, lookup)
+        asked = {r.canonical or alias_key(r.text) for r in requirements}
+        duties = tuple(d for d in duties_from(mentions, lookup) if d.canonical not in asked)
         if index in refused:
             yield refused[index]
         elif not body.strip():
@@ -274,7 +295,7 @@ def load_postings(
                 " ask for skills, e.g. 'Experience with Python' under a 'Requirements' heading"
             )
         else:
-            yield Posting(label, body, tuple(items), tuple(mentions), requirements)
+            yield Posting(label, body, tuple(items), tuple(mentions), requirements, duties)
 
 
 # Conventions of a CV that a list of strengths does not follow: contact details, dated
