@@ -182,6 +182,42 @@ def _lines(text: str) -> Iterable[tuple[int, str]]:
         offset += len(line)
 
 
+#: A posting is run-on text (whole sections or the whole ad in one line) when half its
+#: lines are at least this long: more than twice a typical sentence (the median of
+#: SkillSpan's training-ad sentences is 83 characters; 9 in 10 are under 225). Its
+#: lines that long are cut by the trained splitter (:mod:`matcher.understand.run_on`);
+#: every other line, and every line of a CV, by :func:`rule_sentences` as before.
+RUN_ON_LINE_CHARS = 200
+
+
+def is_run_on(text: str) -> bool:
+    """Whether the median non-empty line of ``text`` is ``RUN_ON_LINE_CHARS`` or longer."""
+    lengths = sorted(len(line.strip()) for line in text.splitlines() if line.strip())
+    return bool(lengths) and lengths[(len(lengths) - 1) // 2] >= RUN_ON_LINE_CHARS
+
+
+def _run_on_units(lines: list[tuple[int, str]]) -> list[tuple[int, str, bool]]:
+    """The lines, each long line of a run-on text replaced by the sentences the splitter
+    finds in it (offset, text, True); other lines, or all without the model, as they are."""
+    if not is_run_on("\n".join(line for _, line in lines)):
+        return [(offset, line, False) for offset, line in lines]
+    from matcher.understand.run_on import run_on_sentences  # loads the model lazily
+
+    units: list[tuple[int, str, bool]] = []
+    for offset, line in lines:
+        spans = run_on_sentences(line) if len(line.strip()) >= RUN_ON_LINE_CHARS else None
+        if spans is None:
+            units.append((offset, line, False))
+        else:
+            units.extend((offset + start, line[start:end], True) for start, end in spans)
+    return units
+
+
+def _whole(start: int, body: str) -> Iterable[tuple[int, str]]:
+    if body.strip():
+        yield start + len(body) - len(body.lstrip()), body.strip()
+
+
 def segment(
     text: str, *, kind: Literal["posting", "cv"] = "posting", classify: bool = True
 ) -> list[Item]:
@@ -189,6 +225,9 @@ def segment(
 
     With ``classify`` (and the shipped item classifier), each item's section is what the
     classifier reads it as (:func:`classified`); otherwise headings and cue words decide.
+    In a run-on posting (:func:`is_run_on`) the long lines are cut by the trained
+    sentence splitter, loaded the first time such a text is met; every other line is
+    cut after ``.``, ``!`` or ``?`` before a capital (:func:`rule_sentences`).
     """
     table = POSTING_HEADINGS if kind == "posting" else CV_HEADINGS
     lines = list(_lines(text))
@@ -199,8 +238,9 @@ def segment(
     own_heading: list[bool] = []
     heading_alone = False
 
-    def add(start: int, body: str) -> None:
-        for piece_start, piece in _sentences(start, body):
+    def add(start: int, body: str, cut: bool = True) -> None:
+        pieces = rule_sentences(start, body) if cut else _whole(start, body)
+        for piece_start, piece in pieces:
             own_heading.append(heading_alone)
             item_section = _section_for_item(piece, section) if kind == "posting" else section
             items.append(
@@ -215,25 +255,36 @@ def segment(
                 )
             )
 
-    for index, (offset, line) in enumerate(lines):
+    # A posting's run-on lines are cut into sentences by the trained splitter first;
+    # each sentence is then read as a line is (a glued heading becomes a heading).
+    units = _run_on_units(lines) if kind == "posting" else [(o, ln, False) for o, ln in lines]
+    for index, (offset, line, from_model) in enumerate(units):
         if not line.strip():
             continue
-        next_line = next((ln for _, ln in lines[index + 1 :] if ln.strip()), "")
+        next_line = next((ln for _, ln, _ in units[index + 1 :] if ln.strip()), "")
         title = heading_text(line, next_line)
         if title is not None:
             found = classify_heading(title, table)
-            if found or kind == "cv" or len(title.split()) <= 4:
-                section, heading, heading_alone = found or "other", title, True
+            if from_model:
+                # A sentence the splitter cut out is a heading only when it names a
+                # section or ends in a colon, not for being short or in capitals ("SQL").
+                is_heading = found is not None or line.rstrip().endswith(":")
+            else:
+                is_heading = found is not None or kind == "cv" or len(title.split()) <= 4
+            if is_heading:
+                # Only a heading on a line of its own governs the items below it (see
+                # classified()); one cut out of run-on text is context for the classifier.
+                section, heading, heading_alone = found or "other", title, not from_model
                 continue
         inline = _INLINE_HEADING.match(line)
         if inline and classify_heading(inline.group(1), table) and not _BULLET.match(line):
             section = classify_heading(inline.group(1), table) or section
             heading, heading_alone = inline.group(1), False
-            add(offset + inline.start(2), inline.group(2))
+            add(offset + inline.start(2), inline.group(2), cut=not from_model)
             continue
         bullet = _BULLET.match(line)
         body_start = bullet.end() if bullet else len(line) - len(line.lstrip())
-        add(offset + body_start, line[body_start:].rstrip())
+        add(offset + body_start, line[body_start:].rstrip(), cut=not from_model)
     return classified(items, kind, own_heading) if classify else items
 
 
@@ -321,7 +372,9 @@ def classified(
     return result
 
 
-def _sentences(start: int, body: str) -> Iterable[tuple[int, str]]:
+def rule_sentences(start: int, body: str) -> Iterable[tuple[int, str]]:
+    """The sentences of ``body`` (at ``start`` in its text): cut after ``.``, ``!`` or
+    ``?`` before a capital, a bracket or a quote."""
     position = 0
     for piece in _SENTENCE_END.split(body):
         found = body.find(piece, position)
