@@ -78,6 +78,33 @@ def test_run_on_posting_with_glued_headings_gets_its_items(splitter) -> None:
         assert RUN_ON[item.start : item.end] == item.text
 
 
+def test_glued_headings_are_cut_by_the_glue_model(splitter) -> None:
+    text = (
+        "QualificationsYou have 3+ years of experience with Python and SQL. "
+        "BenefitsFlexible hours and a learning budget. What we offer:Competitive salary"
+    )
+    pieces = [text[s:e] for s, e in run_on.run_on_sentences(text, splitter) or []]
+    assert pieces[:2] == ["Qualifications", "You have 3+ years of experience with Python and SQL."]
+    assert "Benefits" in pieces and "Flexible hours and a learning budget." in pieces
+    assert "What we offer:" in pieces and "Competitive salary" in pieces
+
+
+def test_glued_headings_become_the_items_headings(splitter) -> None:
+    text = (
+        "Data Engineer at Northwind Systems in Leeds. QualificationsYou have 3+ years of "
+        "experience with Python and SQL. You know Airflow or dbt well. "
+        "BenefitsFlexible hours, a learning budget and 30 days of holiday. "
+        "To apply send your CV to jobs@example.com with a short note about a project."
+    )
+    items = segment(text, kind="posting", classify=False)
+    requirement = next(i for i in items if i.text.startswith("You have 3+"))
+    assert requirement.heading == "Qualifications" and requirement.section == "requirements"
+    assert requirement.importance == "required"
+    benefit = next(i for i in items if i.text.startswith("Flexible hours"))
+    assert benefit.heading == "Benefits" and benefit.section == "benefits"
+    assert not any(i.text.startswith(("Qualifications", "Benefits")) for i in items)
+
+
 def test_product_names_are_not_cut(splitter) -> None:
     text = "Experience with JavaScript TypeScript and GitHub Actions on iPhone apps."
     assert run_on.run_on_sentences(text, splitter) == [(0, len(text))]

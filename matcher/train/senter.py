@@ -63,9 +63,14 @@ from matcher.train.skill_tagger import (
 )
 from matcher.understand.run_on import (
     COMPONENT,
+    GLUE_BUCKETS,
     MODEL_NAME,
+    GlueModel,
     RunOnSplitter,
     clear_cache,
+    glue_features,
+    glue_hash,
+    is_glue_point,
     sentence_spans,
 )
 from matcher.understand.sections import rule_sentences
@@ -298,6 +303,82 @@ def choose_settings(
 
 
 # ---------------------------------------------------------------------------------------
+# The glue model
+
+
+#: Regularisation strengths (sklearn's C) tried for the glue model on the development ads.
+GLUE_C = (0.1, 0.3, 1.0, 3.0)
+
+
+def glue_points(
+    nlp: Language, paragraphs_: Sequence[Paragraph]
+) -> tuple[list[tuple[str, str]], list[bool]]:
+    """Every glue point of the paragraphs (word before, word after) and whether a
+    sentence starts there; points next to an anonymised name are left out."""
+    pairs: list[tuple[str, str]] = []
+    labels: list[bool] = []
+    for paragraph in paragraphs_:
+        doc = nlp.make_doc(paragraph.text)
+        for i in range(1, len(doc)):
+            if is_glue_point(doc, i) and doc[i].idx not in paragraph.unsure:
+                pairs.append((doc[i - 1].text, doc[i].text))
+                labels.append(doc[i].idx in paragraph.starts)
+    return pairs, labels
+
+
+def _glue_matrix(pairs: Sequence[tuple[str, str]]) -> Any:
+    from scipy.sparse import csr_matrix
+
+    rows, cols = [], []
+    for row, (before, after) in enumerate(pairs):
+        for column in {glue_hash(f) for f in glue_features(before, after)}:
+            rows.append(row)
+            cols.append(column)
+    data = [1.0] * len(rows)
+    return csr_matrix((data, (rows, cols)), shape=(len(pairs), GLUE_BUCKETS))
+
+
+def train_glue(
+    nlp: Language,
+    fit: Sequence[Paragraph],
+    dev: Sequence[Paragraph],
+    log: Callable[[str], None] = print,
+) -> tuple[GlueModel, float, dict[str, float]]:
+    """The glue model and threshold with the best F1 on the development ads' glue points."""
+    from sklearn.linear_model import LogisticRegression
+
+    fit_pairs, fit_labels = glue_points(nlp, fit)
+    dev_pairs, dev_labels = glue_points(nlp, dev)
+    log(
+        f"glue points: {len(fit_pairs)} to learn from ({sum(fit_labels)} sentence starts), "
+        f"{len(dev_pairs)} development ({sum(dev_labels)} starts)"
+    )
+    x_fit = _glue_matrix(fit_pairs)
+    best: tuple[float, GlueModel, float, dict[str, float]] | None = None
+    for c in GLUE_C:
+        regression = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+        regression.fit(x_fit, fit_labels)
+        columns = sorted(set(x_fit.nonzero()[1]))
+        model = GlueModel(
+            {int(k): float(regression.coef_[0, k]) for k in columns},
+            float(regression.intercept_[0]),
+        )
+        probabilities = [model.probability(b, a) for b, a in dev_pairs]
+        for threshold in THRESHOLDS:
+            guess = [p >= threshold for p in probabilities]
+            ok = sum(g and t for g, t in zip(guess, dev_labels))
+            precision = ok / sum(guess) if sum(guess) else 0.0
+            recall = ok / sum(dev_labels) if sum(dev_labels) else 0.0
+            f1 = 2 * precision * recall / (precision + recall) if ok else 0.0
+            scores = {"precision": precision, "recall": recall, "f1": f1, "C": c}
+            if best is None or f1 > best[0]:
+                best = (f1, model, threshold, scores)
+    assert best is not None
+    log(f"glue model: C {best[3]['C']}, threshold {best[2]}, development {best[3]}")
+    return best[1], best[2], best[3]
+
+
+# ---------------------------------------------------------------------------------------
 # Training
 
 
@@ -312,6 +393,7 @@ class TrainResult:
     dev_rule: BoundaryScores
     unaligned: int
     gold_starts: int
+    glue: dict[str, float]
     size_bytes: int = 0
 
     def to_dict(self) -> dict[str, Any]:
@@ -323,6 +405,7 @@ class TrainResult:
             "split_glued": self.split_glued,
             "dev": self.dev.to_dict(),
             "dev_rule": self.dev_rule.to_dict(),
+            "glue_development": self.glue,
             "starts_inside_a_token": self.unaligned,
             "gold_starts": self.gold_starts,
             "size_bytes": self.size_bytes,
@@ -383,6 +466,19 @@ def train(
         if not best_dir.is_dir():
             raise ModelError("training produced no checkpoint; raise --max-minutes")
         best = spacy.load(best_dir)
+        splitter = best.get_pipe(COMPONENT)
+        assert isinstance(splitter, RunOnSplitter)
+        fit = [
+            p
+            for r in renderings(split_ads("fit"), count, data_dir)
+            for p in paragraphs(r, ads[r.ad])
+        ]
+        dev_glue = [
+            p
+            for r in renderings(split_ads("holdout"), count, data_dir)
+            for p in paragraphs(r, ads[r.ad])
+        ]
+        splitter.glue, splitter.glue_threshold, glue_dev = train_glue(best, fit, dev_glue, log)
         dev = [
             p
             for r in renderings(split_ads("holdout"), 1, data_dir)
@@ -394,19 +490,31 @@ def train(
             f"development ads: model F1 {dev_scores.f1:.3f} "
             f"(threshold {threshold}, split_glued {glued}); rule F1 {dev_rule.f1:.3f}"
         )
-        _ship(best, output_dir, threshold, glued)
+        _ship(best, output_dir, threshold, glued, splitter.glue_threshold)
     clear_cache()
     seconds = time.monotonic() - started
     size = sum(p.stat().st_size for p in output_dir.rglob("*") if p.is_file())
     result = TrainResult(
-        output_dir, seconds, steps, threshold, glued, dev_scores, dev_rule, unaligned, gold, size
+        output_dir,
+        seconds,
+        steps,
+        threshold,
+        glued,
+        dev_scores,
+        dev_rule,
+        unaligned,
+        gold,
+        glue_dev,
+        size,
     )
     _write_meta(output_dir, result, seed)
     log(f"trained in {seconds / 60:.1f} min")
     return result
 
 
-def _ship(nlp: Language, output_dir: Path, threshold: float, glued: bool) -> None:
+def _ship(
+    nlp: Language, output_dir: Path, threshold: float, glued: bool, glue_threshold: float
+) -> None:
     if output_dir.exists():
         found = [p for p in output_dir.iterdir() if p.name != "README.md"]
         if found and not (output_dir / "config.cfg").is_file():
@@ -424,6 +532,7 @@ def _ship(nlp: Language, output_dir: Path, threshold: float, glued: bool) -> Non
     config = Config().from_disk(output_dir / "config.cfg", interpolate=False)
     config["components"][COMPONENT]["threshold"] = threshold
     config["components"][COMPONENT]["split_glued"] = glued
+    config["components"][COMPONENT]["glue_threshold"] = glue_threshold
     config.to_disk(output_dir / "config.cfg", interpolate=False)
     prune_strings(output_dir, ("S", "I"))
 
@@ -447,6 +556,7 @@ def _write_meta(output_dir: Path, result: TrainResult, seed: int) -> None:
                 "split_glued": result.split_glued,
                 "development_ads": result.dev.to_dict(),
                 "development_ads_rule": result.dev_rule.to_dict(),
+                "glue_development": result.glue,
             },
         }
     )

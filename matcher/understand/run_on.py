@@ -29,10 +29,13 @@ caller keeps its rule-based cut.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import warnings
+import zlib
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -119,19 +122,97 @@ def make_glue_split_tokenizer(saved_only: bool = False) -> Callable[[Language], 
     return create
 
 
+GLUE_FILE = "glue.json"
+#: Hashed feature space of the glue model.
+GLUE_BUCKETS = 1 << 18
+
+
+def is_glue_point(doc: Doc, i: int) -> bool:
+    """Whether token ``i`` is a capital glued to the token before (no space between)."""
+    if i == 0 or doc[i - 1].whitespace_:
+        return False
+    before, token = doc[i - 1].text, doc[i].text
+    return token[:1].isupper() and (before[-1:].islower() or before[-1:] in ")]:.!?")
+
+
+def glue_features(before: str, after: str) -> list[str]:
+    """Character-level evidence about a glue point: the end of the word before it (a
+    heading's "...ments", "...tion", "Overview"), the start of the word after it ("We",
+    "The", "Design"), their lengths, and the two whole."""
+    left, right = before.lower(), after.lower()
+    features = [f"L={left}", f"R={right}", f"LR={left}|{right}", f"Llen={min(len(left), 12)}"]
+    features += [f"L:{left[-k:]}" for k in range(1, 6) if len(left) >= k]
+    features += [f"R:{right[:k]}" for k in range(1, 4) if len(right) >= k]
+    features.append(f"Rlen={min(len(right), 12)}")
+    features.append(
+        f"Lcase={'X' if before[:1].isupper() else 'x'}{'X' if before.isupper() else ''}"
+    )
+    return features
+
+
+def glue_hash(feature: str) -> int:
+    return zlib.crc32(feature.encode("utf-8")) % GLUE_BUCKETS
+
+
+@dataclass
+class GlueModel:
+    """Logistic regression over :func:`glue_features`: P(a sentence starts at a glue
+    point), learned from the glued headings of the training renderings and the written
+    words with capitals inside them ("JavaScript", "DevOps")."""
+
+    weights: dict[int, float]
+    bias: float
+
+    def probability(self, before: str, after: str) -> float:
+        score = self.bias + sum(
+            self.weights.get(glue_hash(f), 0.0) for f in glue_features(before, after)
+        )
+        return float(1.0 / (1.0 + np.exp(-score)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"bias": self.bias, "weights": {str(k): v for k, v in self.weights.items()}}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GlueModel:
+        return cls({int(k): float(v) for k, v in data["weights"].items()}, float(data["bias"]))
+
+
 def _has_word(text: str) -> bool:
     return any(c.isalnum() for c in text)
 
 
 class RunOnSplitter:
-    """Sentence starts from the senter's scores, with the settings of the config."""
+    """Sentence starts from the senter's scores, with the settings of the config; at a
+    glue point, from the glue model (when trained) and ``glue_threshold``."""
 
-    def __init__(self, nlp: Language, name: str, senter: str, threshold: float, split_glued: bool):
+    def __init__(
+        self,
+        nlp: Language,
+        name: str,
+        senter: str,
+        threshold: float,
+        split_glued: bool,
+        glue_threshold: float,
+    ):
         self.nlp = nlp
         self.name = name
         self.senter = senter
         self.threshold = threshold
         self.split_glued = split_glued
+        self.glue_threshold = glue_threshold
+        self.glue: GlueModel | None = None
+
+    def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        if self.glue is not None:
+            (path / GLUE_FILE).write_text(json.dumps(self.glue.to_dict()), "utf-8")
+
+    def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> RunOnSplitter:
+        found = Path(path) / GLUE_FILE
+        if found.is_file():
+            self.glue = GlueModel.from_dict(json.loads(found.read_text("utf-8")))
+        return self
 
     def __call__(self, doc: Doc) -> Doc:
         return self.set_starts(doc, self.start_probabilities(doc))
@@ -157,6 +238,10 @@ class RunOnSplitter:
             if i == 0:
                 token.is_sent_start = True
                 continue
+            if is_glue_point(doc, i) and self.glue is not None:
+                found = self.glue.probability(doc[i - 1].text, token.text) >= self.glue_threshold
+                token.is_sent_start = bool(found and self.split_glued)
+                continue
             glued = not doc[i - 1].whitespace_ and doc[i - 1].is_alpha and token.is_alpha
             start = (
                 probabilities[i] >= cut
@@ -169,12 +254,22 @@ class RunOnSplitter:
 
 @Language.factory(
     COMPONENT,
-    default_config={"senter": "senter", "threshold": 0.5, "split_glued": True},
+    default_config={
+        "senter": "senter",
+        "threshold": 0.5,
+        "split_glued": True,
+        "glue_threshold": 0.5,
+    },
 )
 def make_run_on_splitter(
-    nlp: Language, name: str, senter: str, threshold: float, split_glued: bool
+    nlp: Language,
+    name: str,
+    senter: str,
+    threshold: float,
+    split_glued: bool,
+    glue_threshold: float,
 ) -> RunOnSplitter:
-    return RunOnSplitter(nlp, name, senter, threshold, split_glued)
+    return RunOnSplitter(nlp, name, senter, threshold, split_glued, glue_threshold)
 
 
 BOUNDARY_SCORER = "matcher.boundary_scorer.v1"
