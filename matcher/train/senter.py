@@ -84,8 +84,6 @@ THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 _ANONYMISED = re.compile(r"<[A-Z]+>")
 _SENTENCE_ENDS = frozenset({".", "!", "?", ":", ";"})
 
-Splitter = Callable[[str], list[tuple[int, int]]]
-
 
 # ---------------------------------------------------------------------------------------
 # Data
@@ -188,16 +186,19 @@ def create_run_on_reader(
 
     def read(nlp: Language) -> Iterator[Example]:
         if not cache:
-            ads = read_ads(folder)
-            for rebuilt in _renderings(split_ads(part), renderings, folder):
-                cache.extend(paragraphs(rebuilt, ads[rebuilt.ad]))
+            cache.extend(part_paragraphs(part, renderings, folder))
         for paragraph in cache:
             yield make_example(nlp, paragraph)[0]
 
     return read
 
 
-_renderings = renderings
+def part_paragraphs(part: str, count: int, data_dir: Path | None) -> list[Paragraph]:
+    """The paragraphs of ``count`` run-on renderings of ``part``'s ads."""
+    ads = read_ads(data_dir)
+    return [
+        p for r in renderings(split_ads(part), count, data_dir) for p in paragraphs(r, ads[r.ad])
+    ]
 
 
 # ---------------------------------------------------------------------------------------
@@ -454,11 +455,10 @@ def train(
         nlp = init_nlp(config, use_gpu=-1)
         unaligned = gold = 0
         count = int(config["paths"]["renderings"])
-        ads = read_ads(data_dir)
-        for rebuilt in renderings(split_ads("fit"), count, data_dir):
-            for paragraph in paragraphs(rebuilt, ads[rebuilt.ad]):
-                unaligned += make_example(nlp, paragraph)[1]
-                gold += len(paragraph.starts)
+        fit = part_paragraphs("fit", count, data_dir)
+        for paragraph in fit:
+            unaligned += make_example(nlp, paragraph)[1]
+            gold += len(paragraph.starts)
         log(f"gold sentence starts inside a token: {unaligned} of {gold}")
         best_dir = Path(tmp) / "best"
         deadline = time.monotonic() + max_minutes * 60
@@ -468,22 +468,9 @@ def train(
         best = spacy.load(best_dir)
         splitter = best.get_pipe(COMPONENT)
         assert isinstance(splitter, RunOnSplitter)
-        fit = [
-            p
-            for r in renderings(split_ads("fit"), count, data_dir)
-            for p in paragraphs(r, ads[r.ad])
-        ]
-        dev_glue = [
-            p
-            for r in renderings(split_ads("holdout"), count, data_dir)
-            for p in paragraphs(r, ads[r.ad])
-        ]
+        dev_glue = part_paragraphs("holdout", count, data_dir)
         splitter.glue, splitter.glue_threshold, glue_dev = train_glue(best, fit, dev_glue, log)
-        dev = [
-            p
-            for r in renderings(split_ads("holdout"), 1, data_dir)
-            for p in paragraphs(r, ads[r.ad])
-        ]
+        dev = part_paragraphs("holdout", 1, data_dir)
         threshold, glued, dev_scores = choose_settings(best, dev, log)
         dev_rule = boundary_scores(dev, [rule_spans(p.text) for p in dev])
         log(
